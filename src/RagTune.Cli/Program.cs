@@ -1,0 +1,3 @@
+using RagTune.Cli;
+
+return await CliApp.RunAsync(args);

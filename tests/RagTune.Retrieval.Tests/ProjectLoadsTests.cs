@@ -1,0 +1,7 @@
+namespace RagTune.Retrieval.Tests;
+
+public class ProjectLoadsTests
+{
+    [Fact]
+    public void TestDataIsFound() => Assert.True(Directory.Exists(RagTune.Tests.TestPaths.Data));
+}
