@@ -1,2 +1,14 @@
-Console.WriteLine("usage: dotnet run -c Release --project bench/RagTune.Bench -- <generation|training|retrieval>");
-return 2;
+using RagTune.Bench;
+
+// Subcommands by first argument; each prints a table and writes bench/results/<name>.json.
+switch (args.FirstOrDefault())
+{
+    case "machine":
+        TorchSharp.torch.set_num_threads(2);
+        Console.WriteLine($"memory read bandwidth: {MachineBench.MemoryReadBandwidth():F2} GB/s");
+        Console.WriteLine($"fp32 GEMM 2048²:       {MachineBench.GemmGflops():F1} GFLOP/s");
+        return 0;
+    default:
+        Console.WriteLine("usage: dotnet run -c Release --project bench/RagTune.Bench -- <generation|machine>");
+        return 2;
+}
