@@ -83,18 +83,26 @@ public sealed class TextGenerator
         rows.AddRange(prompts.Select(p => new Row(p.Count,
             _tokenizer is null ? null : new StreamingText(_tokenizer, options.StopStrings ?? []))));
 
-        using var noGrad = inference_mode();
+        // Inference mode is entered per block, never across a `yield`: it is thread-local, and an async consumer may
+        // resume this iterator on another thread. Everything (cache included) is created and updated inside it.
         using var sampler = new TokenSampler(options);
-        var (sequence, mask) = LeftPad(prompts, total);
+        Tensor sequence, mask;
+        KvCache? cache;
+        using (inference_mode())
+        {
+            (sequence, mask) = LeftPad(prompts, total);
+            cache = options.UseKvCache ? new KvCache(_model.Config, batch, total) : null;
+        }
         using var _s = sequence;
         using var _m = mask;
-        using var cache = options.UseKvCache ? new KvCache(_model.Config, batch, total) : null;
+        using var _c = cache;
         var positions = new long[batch];
         var nextIds = new long[batch];
         for (var step = 0; step < maxNew; step++)
         {
             ct.ThrowIfCancellationRequested();
             var length = promptLength + step; // tokens in `sequence` so far
+            using (inference_mode())
             using (NewDisposeScope())
             {
                 Tensor logits;
@@ -126,7 +134,9 @@ public sealed class TextGenerator
                 if (row.Finish is null) live++;
             }
             if (step < maxNew - 1)
-                sequence.narrow(1, length, 1).copy_(tensor(nextIds, [batch, 1]));
+                using (inference_mode())
+                using (NewDisposeScope())
+                    sequence.narrow(1, length, 1).copy_(tensor(nextIds, [batch, 1]));
             yield return updates;
             if (live == 0) yield break;
         }
