@@ -1,0 +1,76 @@
+using RagTune.Models.Tokenization;
+
+namespace RagTune.Models.Tests.Tokenization;
+
+/// <summary>tokenizer.json files written from the fixture vocabularies give the same ids as the legacy files.</summary>
+public class TokenizerJsonTests
+{
+    public static TheoryData<int, string> Gpt2Cases => TokenizerFixtures.Rows("gpt2");
+    public static TheoryData<int, string> BertCases => TokenizerFixtures.Rows("bert-base-uncased");
+
+    static ITokenizer Gpt2Json => TokenizerFixtures.Shared("gpt2-json", () => TokenizerLoader.FromFolder(TokenizerJsonBuilder.Gpt2Folder(mergesAsPairs: false)));
+    static ITokenizer BertJson => TokenizerFixtures.Shared("bert-json", () => TokenizerLoader.FromFolder(TokenizerJsonBuilder.BertFolder(bertProcessing: false)));
+
+    [Theory]
+    [MemberData(nameof(Gpt2Cases))]
+    public void Gpt2TokenizerJson_SameIdsAsVocabJsonMerges(int index, string text)
+    {
+        var legacy = TokenizerFixtures.Fixture("gpt2");
+        Assert.Equal(legacy.Encode(text, false), Gpt2Json.Encode(text, false));
+        Assert.Equal(legacy.Encode(text), Gpt2Json.Encode(text));
+        var c = TokenizerFixtures.Case("gpt2", index);
+        Assert.Equal(TokenizerFixtures.Ints(c, "ids"), Gpt2Json.Encode(text, false));
+        Assert.Equal(c["decoded"]!.GetValue<string>(), Gpt2Json.Decode(TokenizerFixtures.Ints(c, "ids")));
+    }
+
+    [Theory]
+    [MemberData(nameof(BertCases))]
+    public void BertTokenizerJson_SameIdsAsVocabTxt(int index, string text)
+    {
+        var legacy = TokenizerFixtures.Fixture("bert-base-uncased");
+        Assert.Equal(legacy.Encode(text, false), BertJson.Encode(text, false));
+        Assert.Equal(legacy.Encode(text), BertJson.Encode(text));
+        var c = TokenizerFixtures.Case("bert-base-uncased", index);
+        Assert.Equal(TokenizerFixtures.Ints(c, "ids_with_special_tokens"), BertJson.Encode(text));
+        Assert.Equal(c["decoded"]!.GetValue<string>(), BertJson.Decode(TokenizerFixtures.Ints(c, "ids")));
+    }
+
+    [Fact]
+    public void MergesAsPairs_AndBertProcessing_AreReadToo()
+    {
+        var gpt2 = TokenizerLoader.FromFolder(TokenizerJsonBuilder.Gpt2Folder(mergesAsPairs: true));
+        var bert = TokenizerLoader.FromFolder(TokenizerJsonBuilder.BertFolder(bertProcessing: true));
+        foreach (var (_, text) in Rows(Gpt2Cases))
+        {
+            Assert.Equal(Gpt2Json.Encode(text), gpt2.Encode(text));
+            Assert.Equal(BertJson.Encode(text), bert.Encode(text));
+        }
+    }
+
+    static IEnumerable<(int, string)> Rows(TheoryData<int, string> data) => data.Select(row => ((int)row[0], (string)row[1]));
+}
+
+/// <summary>A Llama 2 / Mistral style tokenizer.json (SentencePiece BPE with byte fallback) built from tokenizer.model.</summary>
+public class SentencePieceTokenizerJsonTests
+{
+    public static TheoryData<int, string> MistralCases => TokenizerFixtures.Rows("mistral-sentencepiece");
+
+    static ITokenizer LlamaJson => TokenizerFixtures.Shared("llama-json", () => TokenizerLoader.FromFolder(LlamaTokenizerJsonBuilder.Folder()));
+
+    [Theory]
+    [MemberData(nameof(MistralCases))]
+    public void LlamaStyleTokenizerJson_MatchesHuggingFaceIds(int index, string text)
+    {
+        var c = TokenizerFixtures.Case("mistral-sentencepiece", index);
+        Assert.Equal(TokenizerFixtures.Ints(c, "ids"), LlamaJson.Encode(text, false));
+        Assert.Equal(TokenizerFixtures.Ints(c, "ids_with_special_tokens"), LlamaJson.Encode(text));
+    }
+
+    [Fact]
+    public void LlamaStyleDecoder_RebuildsText()
+    {
+        // The fast decoder strips exactly one leading space (Strip(" ", 1, 0)) and restores bytes.
+        Assert.Equal("family 👨‍👩‍👧‍👦 zwj\nline", LlamaJson.Decode(LlamaJson.Encode("family 👨‍👩‍👧‍👦 zwj\nline", false)));
+        Assert.Equal("<s> Hello", LlamaJson.Decode(LlamaJson.Encode("Hello")));
+    }
+}

@@ -1,0 +1,129 @@
+using RagTune.Retrieval.Vectors;
+using RagTune.Tests;
+
+namespace RagTune.Retrieval.Tests.Vectors;
+
+public class ExactVectorIndexTests
+{
+    static (ExactVectorIndex Index, List<(long, float[])> Items) Build(int count, int dims, int seed, int parallelThreshold = 32_768)
+    {
+        var vectors = VectorData.RandomUnit(count, dims, seed);
+        var index = new ExactVectorIndex(dims, initialCapacity: 4) { ParallelThreshold = parallelThreshold };
+        var items = new List<(long, float[])>();
+        for (var i = 0; i < count; i++)
+        {
+            var id = 1000L + 7 * i;
+            index.Upsert(id, vectors[i]);
+            items.Add((id, vectors[i]));
+        }
+        return (index, items);
+    }
+
+    [Theory]
+    [InlineData(500, 32_768)] // sequential scan
+    [InlineData(20_000, 1_000)] // parallel slices + merge
+    public void TopKEqualsBruteForce(int count, int threshold)
+    {
+        var (index, items) = Build(count, 48, seed: 1, threshold);
+        foreach (var q in VectorData.RandomUnit(20, 48, seed: 2))
+            Assert.Equal(VectorData.BruteForce(items, q, 10), index.Search(q, 10));
+    }
+
+    [Fact]
+    public void FilterKeepsOnlyAcceptedIds()
+    {
+        var (index, items) = Build(300, 16, seed: 3);
+        Func<long, bool> even = id => id % 2 == 0;
+        var q = VectorData.RandomUnit(1, 16, seed: 4)[0];
+        var hits = index.Search(q, 25, even);
+        Assert.Equal(VectorData.BruteForce(items, q, 25, even), hits);
+        Assert.All(hits, h => Assert.True(even(h.Id)));
+    }
+
+    [Fact]
+    public void UpsertReplacesAndRemoveSwapsTheLastSlotIn()
+    {
+        var index = new ExactVectorIndex(3);
+        index.Upsert(1, [1, 0, 0]);
+        index.Upsert(2, [0, 1, 0]);
+        index.Upsert(3, [0, 0, 1]);
+        index.Upsert(1, [0, 0.6f, 0.8f]); // replace: still 3 vectors
+        Assert.Equal(3, index.Count);
+        Assert.Equal(1, index.Search([0, 0.6f, 0.8f], 1)[0].Id);
+
+        Assert.True(index.Remove(1)); // slot 0 is refilled by id 3 (the last slot)
+        Assert.False(index.Remove(1));
+        Assert.Equal(2, index.Count);
+        Assert.Equal([3L, 2L], index.GetIds());
+        var hits = index.Search([0, 0, 1], 5);
+        Assert.Equal([3L, 2L], hits.Select(h => h.Id));
+        Assert.Equal(1f, hits[0].Score);
+        Span<float> v = stackalloc float[3];
+        Assert.True(index.TryGetVector(3, v));
+        Assert.Equal([0f, 0f, 1f], v.ToArray());
+    }
+
+    [Fact]
+    public void WrongDimensionsAreRejectedWithBothNumbers()
+    {
+        var index = new ExactVectorIndex(4);
+        var e = Assert.Throws<ArgumentException>(() => index.Upsert(1, [1, 2, 3]));
+        Assert.Contains("3", e.Message);
+        Assert.Contains("4", e.Message);
+    }
+
+    [Fact]
+    public void SaveLoadRoundTripGivesIdenticalResults()
+    {
+        var dir = TestPaths.NewTempDir();
+        var path = Path.Combine(dir, "dense.idx");
+        var (index, _) = Build(2_000, 32, seed: 5);
+        index.Remove(1000 + 7 * 10);
+        var flushed = new ExactVectorIndex(32, path);
+        flushed.Flush(); // an empty index is a valid file too
+        Assert.Equal(0, ExactVectorIndex.Load(path).Count);
+
+        index.Save(path);
+        Assert.False(File.Exists(path + ".tmp"));
+        using var loaded = ExactVectorIndex.Load(path);
+        Assert.Equal(index.Count, loaded.Count);
+        foreach (var q in VectorData.RandomUnit(10, 32, seed: 6))
+            Assert.Equal(index.Search(q, 10), loaded.Search(q, 10));
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public void CorruptTruncatedOrForeignFilesFailWithTheFileName()
+    {
+        var dir = TestPaths.NewTempDir();
+        var path = Path.Combine(dir, "dense.idx");
+        var (index, _) = Build(100, 8, seed: 7);
+        index.Save(path);
+        var good = File.ReadAllBytes(path);
+
+        var flipped = (byte[])good.Clone();
+        flipped[good.Length / 2] ^= 0x40;
+        File.WriteAllBytes(path, flipped);
+        var e = Assert.Throws<InvalidDataException>(() => ExactVectorIndex.Load(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("checksum", e.Message);
+
+        File.WriteAllBytes(path, good[..(good.Length - 100)]);
+        e = Assert.Throws<InvalidDataException>(() => ExactVectorIndex.Load(path));
+        Assert.Contains("truncated", e.Message);
+
+        File.WriteAllBytes(path, good[..10]);
+        e = Assert.Throws<InvalidDataException>(() => ExactVectorIndex.Load(path));
+        Assert.Contains(path, e.Message);
+
+        File.WriteAllText(path, "this is not an index file, just some text that is long enough");
+        e = Assert.Throws<InvalidDataException>(() => ExactVectorIndex.Load(path));
+        Assert.Contains("RTEX", e.Message);
+
+        var hnswPath = Path.Combine(dir, "graph.idx");
+        new HnswVectorIndex(8).Save(hnswPath);
+        Assert.Throws<InvalidDataException>(() => ExactVectorIndex.Load(hnswPath));
+        Assert.Throws<FileNotFoundException>(() => ExactVectorIndex.Load(Path.Combine(dir, "missing.idx")));
+        Directory.Delete(dir, true);
+    }
+}
