@@ -67,6 +67,16 @@ public class SentencePieceTokenizerJsonTests
     }
 
     [Fact]
+    public void LongText_SameIdsFromTokenizerJsonAndTokenizerModel()
+    {
+        // Long inputs take the word-split path of both BPE implementations; they must still agree exactly.
+        var cases = TokenizerFixtures.CasesOf("mistral-sentencepiece").Select(c => c!["text"]!.GetValue<string>());
+        var text = string.Join("\n", cases) + "  " + string.Concat(Enumerable.Repeat("▁ word▁▁x  ", 50));
+        var model = TokenizerFixtures.Fixture("mistral-sentencepiece");
+        Assert.Equal(model.Encode(text), LlamaJson.Encode(text));
+    }
+
+    [Fact]
     public void LlamaStyleDecoder_RebuildsText()
     {
         // The fast decoder strips exactly one leading space (Strip(" ", 1, 0)) and restores bytes.
