@@ -106,6 +106,9 @@ public sealed class ChatTemplate
         foreach (var (key, value) in _specialTokens) context[key] = value;
         context["messages"] = messages.Select(m => (object?)JinjaConvert.Message(m)).ToList();
         context["add_generation_prompt"] = addGenerationPrompt;
+        // transformers always passes these two, as None when absent (so `tools is defined` is true).
+        context["tools"] = null;
+        context["documents"] = null;
         if (extraContext is not null)
             foreach (var (key, value) in extraContext) context[key] = JinjaConvert.ToValue(value);
         return new JinjaInterpreter(Source, new JinjaBuiltins(TimeProvider)).Render(_nodes, context);

@@ -46,6 +46,8 @@ public class JinjaSubsetTests
     [InlineData("{{ 'a' }}\n{{ 'b' }}\n", "a\nb")]
     [InlineData("a{# comment #}\nb", "ab")]
     [InlineData("  {%+ if true %}x{% endif %}", "  x")]
+    [InlineData("{% if true +%}\nx{% endif %}", "\nx")]
+    [InlineData("{{ tools is defined }}{{ tools is none }}{{ documents is none }}", "TrueTrueTrue")]
     public void WhitespaceControl(string template, string expected) => Assert.Equal(expected, Render(template));
 
     [Fact]

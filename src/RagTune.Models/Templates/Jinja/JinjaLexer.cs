@@ -25,7 +25,7 @@ internal static class JinjaLexer
 {
     static readonly string[] Operators = ["//", "**", "==", "!=", "<=", ">=", "+", "-", "*", "/", "%", "~", "<", ">", "=", "(", ")", "[", "]", "{", "}", ".", ",", ":", "|"];
 
-    sealed record RawPart(PartKind Kind, string Text, List<JinjaToken> Tokens, int Offset, bool IsBlockLike, bool StripBefore, bool StripAfter, bool KeepBefore, bool IsComment = false);
+    sealed record RawPart(PartKind Kind, string Text, List<JinjaToken> Tokens, int Offset, bool IsBlockLike, bool StripBefore, bool StripAfter, bool KeepBefore, bool IsComment = false, bool KeepAfter = false);
 
     public static List<TemplatePart> Tokenize(string source)
     {
@@ -54,8 +54,8 @@ internal static class JinjaLexer
                 pos = close + 2;
                 continue;
             }
-            var (tokens, end, stripAfterTag) = LexTag(source, i, kind == '{' ? "}}" : "%}");
-            raw.Add(new RawPart(kind == '{' ? PartKind.Output : PartKind.Statement, "", tokens, open, kind == '%', stripBefore, stripAfterTag, keepBefore));
+            var (tokens, end, stripAfterTag, keepAfterTag) = LexTag(source, i, kind == '{' ? "}}" : "%}");
+            raw.Add(new RawPart(kind == '{' ? PartKind.Output : PartKind.Statement, "", tokens, open, kind == '%', stripBefore, stripAfterTag, keepBefore, KeepAfter: keepAfterTag));
             pos = end;
         }
 
@@ -86,7 +86,7 @@ internal static class JinjaLexer
             if (prev is not null)
             {
                 if (prev.StripAfter) start = original.Length - original.TrimStart().Length;
-                else if (prev.IsBlockLike)
+                else if (prev.IsBlockLike && !prev.KeepAfter)
                 {
                     // trim_blocks: the first newline after a block or comment tag.
                     if (original.StartsWith("\r\n", StringComparison.Ordinal)) start = 2;
@@ -105,7 +105,7 @@ internal static class JinjaLexer
         return -1;
     }
 
-    static (List<JinjaToken> Tokens, int End, bool StripAfter) LexTag(string s, int i, string close)
+    static (List<JinjaToken> Tokens, int End, bool StripAfter, bool KeepAfter) LexTag(string s, int i, string close)
     {
         var tokens = new List<JinjaToken>();
         var depth = 0;
@@ -115,9 +115,9 @@ internal static class JinjaLexer
             if (i >= s.Length) throw Error(s, i, $"missing '{close}'");
             if (depth == 0)
             {
-                if (s[i] == '-' && string.CompareOrdinal(s, i + 1, close, 0, 2) == 0)
-                    return (tokens, i + 3, true);
-                if (string.CompareOrdinal(s, i, close, 0, 2) == 0) return (tokens, i + 2, false);
+                if (s[i] is '-' or '+' && string.CompareOrdinal(s, i + 1, close, 0, 2) == 0)
+                    return (tokens, i + 3, s[i] == '-', s[i] == '+');
+                if (string.CompareOrdinal(s, i, close, 0, 2) == 0) return (tokens, i + 2, false, false);
             }
             var c = s[i];
             if (c is '\'' or '"')
