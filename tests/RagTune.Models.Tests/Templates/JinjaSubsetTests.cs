@@ -73,6 +73,35 @@ public class JinjaSubsetTests
     }
 
     [Fact]
+    public void ReasoningStyleTemplate_ReverseLoopNamespaceAndStringMethods()
+    {
+        // The constructs Qwen3-style templates use to find the last user query and strip <think> blocks.
+        const string template = """
+            {%- set ns = namespace(last_query_index=messages|length - 1) %}
+            {%- for message in messages[::-1] %}
+                {%- set index = (messages|length - 1) - loop.index0 %}
+                {%- if message.role == "user" and message.content is string %}
+                    {%- set ns.last_query_index = [ns.last_query_index, index] | min %}
+                    {%- break %}
+                {%- endif %}
+            {%- endfor %}
+            {%- for message in messages %}
+                {%- set content = message.content %}
+                {%- if message.role == "assistant" and '</think>' in content %}
+                    {%- set content = content.split('</think>')[-1].lstrip('\n') %}
+                {%- endif %}
+                {{- '<|im_start|>' + message.role + '\n' + content + '<|im_end|>\n' }}
+            {%- endfor %}
+            {{- ns.last_query_index }}
+            """;
+        var rendered = Render(template, null,
+            new ChatMessage(ChatRole.User, "q1"), new ChatMessage(ChatRole.Assistant, "<think>\nhmm\n</think>\n\na1"),
+            new ChatMessage(ChatRole.User, "q2"), new ChatMessage(ChatRole.Assistant, "a2"));
+        Assert.Equal("<|im_start|>user\nq1<|im_end|>\n<|im_start|>assistant\na1<|im_end|>\n" +
+            "<|im_start|>user\nq2<|im_end|>\n<|im_start|>assistant\na2<|im_end|>\n2", rendered);
+    }
+
+    [Fact]
     public void RaiseException_CarriesTheTemplateMessage()
     {
         var e = Assert.Throws<TemplateException>(() => Render("{{ raise_exception('bad roles') }}"));

@@ -66,6 +66,15 @@ internal sealed partial class JinjaBuiltins
                     string s when double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var p) => p,
                     _ => Arg(args, kwargs, 0, "default", 0.0),
                 };
+            case "min" or "max":
+                var candidates = JinjaValues.Iterate(value);
+                if (candidates.Count == 0) return Undefined.Instance;
+                var best = candidates[0];
+                foreach (var c in candidates.Skip(1))
+                    if (JinjaValues.Compare(c, best) is var cmp && (name == "min" ? cmp < 0 : cmp > 0)) best = c;
+                return best;
+            case "sum":
+                return JinjaValues.Iterate(value).Aggregate(Arg(args, kwargs, 1, "start", 0L), (acc, x) => Binary("+", acc, x));
             case "abs":
                 return value is long al ? Math.Abs(al) : Math.Abs(JinjaValues.ToDouble(value));
             case "items":
