@@ -53,23 +53,20 @@ public sealed class ChatTemplate
     {
         ArgumentException.ThrowIfNullOrEmpty(dir);
         var configPath = Path.Combine(dir, "tokenizer_config.json");
-        JsonObject? config = null;
-        if (File.Exists(configPath))
-        {
-            try { config = JsonNode.Parse(File.ReadAllText(configPath)) as JsonObject; }
-            catch (JsonException e) { throw new TemplateException($"{configPath}: malformed JSON ({e.Message})", e); }
-        }
+        var config = ReadJson(configPath);
+        // special_tokens_map.json (older checkpoints) first; tokenizer_config.json wins where both name a token.
         var specials = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var key in SpecialTokenNames)
-        {
-            var token = config?[key] switch
+        foreach (var source in new[] { ReadJson(Path.Combine(dir, "special_tokens_map.json")), config })
+            foreach (var key in SpecialTokenNames)
             {
-                JsonValue v when v.TryGetValue<string>(out var s) => s,
-                JsonObject o => o["content"]?.GetValue<string>(),
-                _ => null,
-            };
-            if (token is not null) specials[key] = token;
-        }
+                var token = source?[key] switch
+                {
+                    JsonValue v when v.TryGetValue<string>(out var s) => s,
+                    JsonObject o => o["content"]?.GetValue<string>(),
+                    _ => null,
+                };
+                if (token is not null) specials[key] = token;
+            }
         var jinjaPath = Path.Combine(dir, "chat_template.jinja");
         if (File.Exists(jinjaPath)) return Create(File.ReadAllText(jinjaPath), specials, jinjaPath);
         var wanted = name ?? "default";
@@ -86,6 +83,13 @@ public sealed class ChatTemplate
             default:
                 throw new TemplateException($"{configPath}: 'chat_template' must be a string or a list of {{name, template}} objects");
         }
+    }
+
+    static JsonObject? ReadJson(string path)
+    {
+        if (!File.Exists(path)) return null;
+        try { return JsonNode.Parse(File.ReadAllText(path)) as JsonObject; }
+        catch (JsonException e) { throw new TemplateException($"{path}: malformed JSON ({e.Message})", e); }
     }
 
     static ChatTemplate Create(string source, Dictionary<string, string> specials, string path)

@@ -153,6 +153,33 @@ public class ChatTemplateModelTests
     }
 
     [Fact]
+    public void SpecialTokens_FromSpecialTokensMapWhenTheConfigLacksThem()
+    {
+        var dir = TestPaths.NewTempDir("template-map");
+        File.WriteAllText(Path.Combine(dir, "tokenizer_config.json"), "{\"chat_template\": \"{{ bos_token }}|{{ eos_token }}\", \"eos_token\": \"</e>\"}");
+        File.WriteAllText(Path.Combine(dir, "special_tokens_map.json"), "{\"bos_token\": {\"content\": \"<b>\"}, \"eos_token\": \"<old>\"}");
+        Assert.Equal("<b>|</e>", ChatTemplate.FromFolder(dir)!.Render([], false));
+    }
+
+    [Fact]
+    public void MalformedConfig_NamesTheFile()
+    {
+        var dir = TestPaths.NewTempDir("template-bad");
+        File.WriteAllText(Path.Combine(dir, "tokenizer_config.json"), "{\"chat_template\": ");
+        Assert.Contains("tokenizer_config.json", Assert.Throws<TemplateException>(() => ChatTemplate.FromFolder(dir)).Message);
+    }
+
+    [Fact]
+    public void UnsupportedSyntaxInAFolderTemplate_NamesFileConstructAndPosition()
+    {
+        var dir = TestPaths.NewTempDir("template-macro");
+        File.WriteAllText(Path.Combine(dir, "tokenizer_config.json"), "{\"chat_template\": \"ok\\n{% macro f() %}{% endmacro %}\"}");
+        var message = Assert.Throws<TemplateException>(() => ChatTemplate.FromFolder(dir)).Message;
+        Assert.Contains("tokenizer_config.json", message);
+        Assert.Contains("'{% macro %}' at line 2, column 4", message);
+    }
+
+    [Fact]
     public void FolderWithoutTemplate_GivesNull()
     {
         Assert.Null(ChatTemplate.FromFolder(TestPaths.Tokenizer("gpt2")));
