@@ -47,7 +47,7 @@ public static class VectorBench
         };
         var outPath = StringArg(args, "--out", Path.Combine(RepoRoot(), "bench", "results", "vectors.json"));
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
-        File.WriteAllText(outPath, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        File.WriteAllText(outPath, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
         Console.WriteLine(outPath);
         return 0;
     }
