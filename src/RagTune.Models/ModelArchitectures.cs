@@ -1,3 +1,4 @@
+using RagTune.Models.Architectures.Gpt2;
 using RagTune.Models.Architectures.Llama;
 using static TorchSharp.torch;
 
@@ -11,6 +12,7 @@ public static class ModelArchitectures
         ["LlamaForCausalLM"] = (c, d) => new LlamaForCausalLM(c, d, "LlamaForCausalLM"),
         ["MistralForCausalLM"] = (c, d) => new LlamaForCausalLM(c, d, "MistralForCausalLM"),
         ["Qwen2ForCausalLM"] = (c, d) => new LlamaForCausalLM(c, d, "Qwen2ForCausalLM"),
+        ["GPT2LMHeadModel"] = (c, d) => new GPT2LMHeadModel(c, d),
     };
 
     static readonly Dictionary<string, string> DefaultByModelType = new(StringComparer.Ordinal)
