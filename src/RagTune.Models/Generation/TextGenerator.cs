@@ -91,7 +91,7 @@ public sealed class TextGenerator
         using (inference_mode())
         {
             (sequence, mask) = LeftPad(prompts, total);
-            cache = options.UseKvCache ? new KvCache(_model.Config, batch, total) : null;
+            cache = options.UseKvCache ? _model.CreateCache(batch, total) : null;
         }
         using var _s = sequence;
         using var _m = mask;

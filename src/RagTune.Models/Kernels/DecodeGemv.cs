@@ -23,7 +23,7 @@ public static unsafe class DecodeGemv
         && x2d.dtype == ScalarType.Float32 && weight.dtype is ScalarType.Float32 or ScalarType.BFloat16
         && x2d.device_type == DeviceType.CPU && weight.device_type == DeviceType.CPU
         && weight.dim() == 2 && weight.shape[1] == x2d.shape[1] && weight.shape[1] % 8 == 0
-        && weight.is_contiguous() && !weight.requires_grad;
+        && weight.is_contiguous() && (!weight.requires_grad || !is_grad_enabled());
 
     /// <summary>x (n, in) · Wᵀ → (n, out), fp32. Check <see cref="Supports"/> first.</summary>
     public static Tensor Multiply(Tensor x2d, Tensor weight)
