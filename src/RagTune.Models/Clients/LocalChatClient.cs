@@ -16,13 +16,15 @@ public sealed class LocalChatClient : IChatClient
     readonly GenerationOptions _defaults;
     readonly SemaphoreSlim _gate = new(1, 1);
     readonly ChatClientMetadata _metadata;
+    readonly IDisposable? _ownedModel;
 
     /// <param name="generator">The generator; it must have a tokenizer.</param>
     /// <param name="renderPrompt">Messages → prompt text with the generation prompt appended (a chat template).</param>
     /// <param name="modelId">Reported as <see cref="ChatResponse.ModelId"/> (e.g. the folder name or hub repo id).</param>
     /// <param name="defaults">Options used where <see cref="ChatOptions"/> says nothing (e.g. generation_config.json).</param>
+    /// <param name="ownedModel">Disposed with the client (the factory hands over the model it loaded).</param>
     public LocalChatClient(TextGenerator generator, Func<IEnumerable<ChatMessage>, string> renderPrompt, string modelId,
-        GenerationOptions? defaults = null)
+        GenerationOptions? defaults = null, IDisposable? ownedModel = null)
     {
         ArgumentNullException.ThrowIfNull(generator);
         ArgumentNullException.ThrowIfNull(renderPrompt);
@@ -31,7 +33,11 @@ public sealed class LocalChatClient : IChatClient
         _renderPrompt = renderPrompt;
         _defaults = defaults ?? new GenerationOptions();
         _metadata = new ChatClientMetadata("ragtune-local", null, modelId);
+        _ownedModel = ownedModel;
     }
+
+    /// <summary>The defaults calls start from.</summary>
+    public GenerationOptions Defaults => _defaults;
 
     /// <summary>The generation options a call with <paramref name="options"/> uses.</summary>
     public GenerationOptions ToGenerationOptions(ChatOptions? options)
@@ -134,5 +140,9 @@ public sealed class LocalChatClient : IChatClient
     }
 
     /// <inheritdoc />
-    public void Dispose() => _gate.Dispose();
+    public void Dispose()
+    {
+        _gate.Dispose();
+        _ownedModel?.Dispose();
+    }
 }
