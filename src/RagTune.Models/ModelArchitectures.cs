@@ -1,3 +1,4 @@
+using RagTune.Models.Architectures.Bert;
 using RagTune.Models.Architectures.Gpt2;
 using RagTune.Models.Architectures.Llama;
 using static TorchSharp.torch;
@@ -13,6 +14,10 @@ public static class ModelArchitectures
         ["MistralForCausalLM"] = (c, d) => new LlamaForCausalLM(c, d, "MistralForCausalLM"),
         ["Qwen2ForCausalLM"] = (c, d) => new LlamaForCausalLM(c, d, "Qwen2ForCausalLM"),
         ["GPT2LMHeadModel"] = (c, d) => new GPT2LMHeadModel(c, d),
+        ["BertModel"] = (c, d) => new BertModel(c, d),
+        ["BertForMaskedLM"] = (c, d) => new BertModel(c, d, addPoolingLayer: false),
+        ["BertForPreTraining"] = (c, d) => new BertModel(c, d),
+        ["BertForSequenceClassification"] = (c, d) => new BertForSequenceClassification(c, d),
     };
 
     static readonly Dictionary<string, string> DefaultByModelType = new(StringComparer.Ordinal)
