@@ -109,7 +109,8 @@ public class HnswVectorIndexTests
         for (var i = 0; i < 500; i++) hnsw.Upsert(i, data[i]);
         using var stop = new CancellationTokenSource();
         using var started = new CountdownEvent(2);
-        var readers = Enumerable.Range(0, 2).Select(r => Task.Run(() =>
+        // Dedicated threads: pool threads may all be busy (parallel test classes, parallel scans) on 2 cores.
+        var readers = Enumerable.Range(0, 2).Select(r => Task.Factory.StartNew(() =>
         {
             var searches = 0;
             var rng = new Random(r);
@@ -121,7 +122,7 @@ public class HnswVectorIndexTests
                 if (searches++ == 0) started.Signal();
             }
             return searches;
-        })).ToArray();
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
         // Inserts start once every reader is searching, so the overlap is real even on a busy 2-core machine.
         Assert.True(started.Wait(TimeSpan.FromSeconds(30)), "readers did not start");
         for (var i = 500; i < data.Length; i++)
