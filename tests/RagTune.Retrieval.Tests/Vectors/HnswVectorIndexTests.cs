@@ -162,4 +162,26 @@ public class HnswVectorIndexTests
         Assert.Contains("RTHN", e.Message);
         Directory.Delete(dir, true);
     }
+
+    [Fact]
+    public void EmptyAndEmptiedIndexesSearchSaveAndRefill()
+    {
+        var dir = TestPaths.NewTempDir();
+        var path = Path.Combine(dir, "empty.idx");
+        var q = VectorData.RandomUnit(1, 8, seed: 22)[0];
+        new HnswVectorIndex(8).Save(path);
+        using var loaded = HnswVectorIndex.Load(path);
+        Assert.Empty(loaded.Search(q, 5));
+
+        var data = VectorData.RandomUnit(20, 8, seed: 23);
+        for (var i = 0; i < data.Length; i++) loaded.Upsert(i, data[i]);
+        for (var i = 0; i < data.Length; i++) Assert.True(loaded.Remove(i));
+        Assert.Equal(0, loaded.Count);
+        Assert.Empty(loaded.Search(q, 5));
+        loaded.Upsert(42, q);
+        Assert.Equal(42, loaded.Search(q, 5).Single().Id);
+        loaded.Flush(); // back to the file it was loaded from
+        Assert.Equal(42, HnswVectorIndex.Load(path).Search(q, 1)[0].Id);
+        Directory.Delete(dir, true);
+    }
 }
