@@ -124,6 +124,8 @@ public sealed class LoraModel
         var fanInFanOut = Config.FanInFanOut || IsTransposed(host);
         var (inF, outF) = fanInFanOut ? (w.shape[0], w.shape[1]) : (w.shape[1], w.shape[0]);
         var adapter = new LoraAdapter(inF, outF, Config.R, Config.Scaling, Config.Dropout, w.dtype);
+        // New modules start in training mode; follow the host so an eval-mode model gets no adapter dropout.
+        adapter.train(host.training);
         slot.SetValue(host, adapter);
         _adapters[path] = adapter;
         _hosts[path] = (host, slot, fanInFanOut);
