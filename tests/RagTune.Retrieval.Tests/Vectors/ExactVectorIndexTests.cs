@@ -126,4 +126,20 @@ public class ExactVectorIndexTests
         Assert.Throws<FileNotFoundException>(() => ExactVectorIndex.Load(Path.Combine(dir, "missing.idx")));
         Directory.Delete(dir, true);
     }
+
+    [Fact]
+    public void VectorIndexesLoadPicksTheKindByMagic()
+    {
+        var dir = TestPaths.NewTempDir();
+        var (exact, _) = Build(50, 8, seed: 8);
+        exact.Save(Path.Combine(dir, "e.idx"));
+        var hnsw = new HnswVectorIndex(8);
+        hnsw.Upsert(1, VectorData.RandomUnit(1, 8, seed: 9)[0]);
+        hnsw.Save(Path.Combine(dir, "h.idx"));
+        using (var e = VectorIndexes.Load(Path.Combine(dir, "e.idx"))) Assert.IsType<ExactVectorIndex>(e);
+        using (var h = VectorIndexes.Load(Path.Combine(dir, "h.idx"))) Assert.Equal(1, Assert.IsType<HnswVectorIndex>(h).Count);
+        File.WriteAllText(Path.Combine(dir, "x.idx"), "nope, not an index");
+        Assert.Contains("x.idx", Assert.Throws<InvalidDataException>(() => VectorIndexes.Load(Path.Combine(dir, "x.idx"))).Message);
+        Directory.Delete(dir, true);
+    }
 }
