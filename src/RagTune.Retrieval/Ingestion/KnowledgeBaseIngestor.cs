@@ -76,8 +76,9 @@ public sealed class KnowledgeBaseIngestor
                 if (!seen.Add(document.Id)) continue; // a repeated id inside one file: the first record wins
                 if (stored.TryGetValue(document.Id, out var hash) && hash == document.ContentHash) { unchangedDocs++; continue; }
                 if (stored.ContainsKey(document.Id)) updated++; else added++;
-                batch.Documents.Add(new DocumentWrite(document, _chunker.Chunk(document)));
+                // Flush before adding, never after the last document: the file record must share its last document's batch.
                 if (batch.ChunkCount >= _options.BatchChunks) await FlushAsync().ConfigureAwait(false);
+                batch.Documents.Add(new DocumentWrite(document, _chunker.Chunk(document)));
             }
             foreach (var gone in stored.Keys.Where(id => !seen.Contains(id))) { batch.DeletedDocuments.Add(gone); deleted++; }
             batch.Files.Add(record);

@@ -19,7 +19,8 @@ internal sealed class SqliteChunkStore
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
-            Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
+            // Readers open read-write (without creating): SQLite may need to create the WAL index (-shm) even to read.
+            Mode = readOnly ? SqliteOpenMode.ReadWrite : SqliteOpenMode.ReadWriteCreate,
             DefaultTimeout = 30,
             Pooling = true,
         }.ToString();
