@@ -30,6 +30,6 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
         var inputType = x.dtype;
         var x32 = inputType == ScalarType.Float32 ? x : x.to_type(ScalarType.Float32);
         var normed = x32.mul(x32.square().mean([-1], keepdim: true).add_(eps).rsqrt_());
-        return weight.mul(inputType == ScalarType.Float32 ? normed : normed.to_type(inputType));
+        return inputType == ScalarType.Float32 ? normed.mul_(weight) : normed.to_type(inputType).mul_(weight); // w·x = x·w exactly
     }
 }
