@@ -99,7 +99,8 @@ public sealed class LlamaDecoderLayer : nn.Module, ITransformerBlock
     public Tensor Forward(Tensor hidden, BlockContext context)
     {
         var h = hidden.add(self_attn.Forward(input_layernorm.call(hidden), context));
-        return h.add_(mlp.call(post_attention_layernorm.call(h)));
+        // Not in place: the norm saved h for its backward, so modifying it would break training.
+        return h.add(mlp.call(post_attention_layernorm.call(h)));
     }
 }
 
