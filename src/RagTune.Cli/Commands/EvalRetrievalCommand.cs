@@ -40,10 +40,11 @@ public sealed class EvalRetrievalCommand : ICliCommand
         var runOut = new Option<string>("--run-out") { Description = "Write the run as 'qid<TAB>docid<TAB>score' lines." };
         var runIn = new Option<string>("--run") { Description = "Evaluate this run file instead of retrieving (3-column TSV or TREC 6-column)." };
         var json = new Option<bool>("--json") { Description = "Print only JSON on stdout (progress and notes go to stderr)." };
+        var perQuery = new Option<bool>("--per-query") { Description = "Also print each query's values (as trec_eval -q)." };
 
         var command = new Command("retrieval", "Retrieval quality on a BEIR-format dataset: nDCG@10, recall@10/@100, MRR@10 (trec_eval-compatible).")
         {
-            kb, queries, qrels, mode, k, runOut, runIn, json,
+            kb, queries, qrels, mode, k, runOut, runIn, json, perQuery,
         };
         command.SetAction(async (ParseResult r, CancellationToken ct) =>
         {
@@ -52,7 +53,7 @@ public sealed class EvalRetrievalCommand : ICliCommand
             try
             {
                 var settings = new Settings(r.GetValue(kb), r.GetValue(queries), r.GetValue(qrels)!, r.GetValue(mode)!,
-                    r.GetValue(k), r.GetValue(runOut), r.GetValue(runIn), r.GetValue(json));
+                    r.GetValue(k), r.GetValue(runOut), r.GetValue(runIn), r.GetValue(json), r.GetValue(perQuery));
                 return (int)await RunAsync(settings, output, error, ct);
             }
             catch (UserFacingException e)
@@ -68,7 +69,7 @@ public sealed class EvalRetrievalCommand : ICliCommand
         return command;
     }
 
-    sealed record Settings(string? Kb, string? Queries, string Qrels, string Mode, int K, string? RunOut, string? RunIn, bool Json);
+    sealed record Settings(string? Kb, string? Queries, string Qrels, string Mode, int K, string? RunOut, string? RunIn, bool Json, bool PerQuery);
 
     async Task<ExitCode> RunAsync(Settings s, TextWriter output, TextWriter error, CancellationToken ct)
     {
@@ -150,6 +151,11 @@ public sealed class EvalRetrievalCommand : ICliCommand
         var m = result.Mean;
         foreach (var (name, value) in new[] { ("nDCG@10", m.NdcgAt10), ("recall@10", m.RecallAt10), ("recall@100", m.RecallAt100), ("MRR@10", m.MrrAt10) })
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-11}{value:F4}"));
+        if (!s.PerQuery) return;
+        output.WriteLine("query\tnDCG@10\trecall@10\trecall@100\tMRR@10");
+        foreach (var q in result.PerQuery)
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{q.QueryId}\t{q.Metrics.NdcgAt10:F4}\t{q.Metrics.RecallAt10:F4}\t{q.Metrics.RecallAt100:F4}\t{q.Metrics.MrrAt10:F4}"));
     }
 
     static void WriteJson(TextWriter output, Settings s, RetrievalEvaluation result, TimeSpan elapsed)
@@ -168,6 +174,12 @@ public sealed class EvalRetrievalCommand : ICliCommand
             ["mrr@10"] = m.MrrAt10,
             ["seconds"] = Math.Round(elapsed.TotalSeconds, 3),
         };
+        if (s.PerQuery)
+            payload["perQuery"] = result.PerQuery.Select(q => new Dictionary<string, object>
+            {
+                ["id"] = q.QueryId, ["ndcg@10"] = q.Metrics.NdcgAt10, ["recall@10"] = q.Metrics.RecallAt10,
+                ["recall@100"] = q.Metrics.RecallAt100, ["mrr@10"] = q.Metrics.MrrAt10, ["relevant"] = q.RelevantCount,
+            }).ToList();
         output.WriteLine(JsonSerializer.Serialize(payload));
     }
 

@@ -12,6 +12,8 @@ namespace RagTune.Models.Tokenization;
 internal sealed class BpeModel : ITokenModel
 {
     const int CacheCapacity = 200_000;
+    // Like tokenizers, only short words are cached: a long one is rarely repeated and would pin memory.
+    const int MaxCachedWordLength = 256;
 
     readonly Dictionary<string, int> _vocab;
     readonly string[] _idToToken;
@@ -40,7 +42,12 @@ internal sealed class BpeModel : ITokenModel
             _merges.TryAdd(Key(a, b), (rank, newId));
         }
         if (options.UnkToken is not null && vocab.TryGetValue(options.UnkToken, out var unk)) _unkId = unk;
+        _splitAtMetaspace = MetaspaceWordSplit.IsSafe(vocab.Keys);
     }
+
+    // SentencePiece-style vocabularies (Llama 2) have no pre-tokenizer, so a whole text is one "word"; when no
+    // token has '▁' after another character, merges never cross "x|▁" and the word can be merged piecewise.
+    readonly bool _splitAtMetaspace;
 
     public BpeOptions Options { get; }
 
@@ -56,6 +63,21 @@ internal sealed class BpeModel : ITokenModel
         if (Options.IgnoreMerges && _vocab.TryGetValue(word, out var whole))
         {
             output.Add(whole);
+            return;
+        }
+        if (_splitAtMetaspace && word.Length > MaxCachedWordLength)
+        {
+            foreach (var (start, length) in MetaspaceWordSplit.Segments(word)) TokenizeCached(word.Substring(start, length), output);
+            return;
+        }
+        TokenizeCached(word, output);
+    }
+
+    void TokenizeCached(string word, List<int> output)
+    {
+        if (word.Length > MaxCachedWordLength)
+        {
+            output.AddRange(Merge(word));
             return;
         }
         if (!_cache.TryGetValue(word, out var ids))

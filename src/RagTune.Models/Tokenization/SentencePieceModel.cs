@@ -28,6 +28,8 @@ internal sealed class SentencePieceModel
     Dictionary<string, int> _pieceIds = null!;   // NORMAL, USER_DEFINED, UNUSED: candidates for merges
     Dictionary<string, int> _reserved = null!;   // the other types (control, unknown, byte)
     List<string> _userDefined = null!;
+    bool _splitAtSpaces;
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
 
     /// <summary>Reads <paramref name="path"/>; throws <see cref="TokenizerLoadException"/> for malformed or unsupported models.</summary>
     public static SentencePieceModel Load(string path)
@@ -128,6 +130,7 @@ internal sealed class SentencePieceModel
             if (t == UserDefined) _userDefined.Add(Pieces[i]);
         }
         _userDefined.Sort((a, b) => b.Length.CompareTo(a.Length));
+        _splitAtSpaces = MetaspaceWordSplit.IsSafe(_pieceIds.Keys);
     }
 
     /// <summary>SentencePiece <c>PieceToId</c>: reserved pieces first, then normal ones, else unk.</summary>
@@ -140,6 +143,32 @@ internal sealed class SentencePieceModel
     {
         var normalized = Normalize(text);
         if (normalized.Length == 0) return;
+        if (!_splitAtSpaces)
+        {
+            EncodeNormalized(normalized, output);
+            return;
+        }
+        // Words are merged independently (see MetaspaceWordSplit) and cached: text repeats words a lot.
+        foreach (var (start, length) in MetaspaceWordSplit.Segments(normalized))
+        {
+            var word = normalized.Substring(start, length);
+            if (!_cache.TryGetValue(word, out var ids))
+            {
+                var list = new List<int>();
+                EncodeNormalized(word, list);
+                ids = [.. list];
+                if (word.Length <= 256)
+                {
+                    if (_cache.Count > 200_000) _cache.Clear();
+                    _cache.TryAdd(word, ids);
+                }
+            }
+            output.AddRange(ids);
+        }
+    }
+
+    void EncodeNormalized(string normalized, List<int> output)
+    {
         var symbols = new List<string>();
         var frozen = new List<bool>();
         for (var i = 0; i < normalized.Length;)

@@ -137,6 +137,9 @@ internal sealed class TokenizerJsonReader
                 return new DigitsPreTokenizer(Bool(o, "individual_digits", false));
             case "Metaspace":
                 return new MetaspacePreTokenizer(Replacement(o), PrependScheme(o), Bool(o, "split", true));
+            case "CharDelimiterSplit":
+                var delimiter = Str(o, "delimiter") ?? throw Error("CharDelimiterSplit without 'delimiter'");
+                return new SplitPreTokenizer(delimiter, null, SplitBehavior.Removed, false);
             default:
                 throw Unsupported("pre_tokenizer", type);
         }
@@ -157,7 +160,7 @@ internal sealed class TokenizerJsonReader
         var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
         if (o["vocab"] is JsonObject v)
             foreach (var (token, id) in v) vocab[token] = id!.GetValue<int>();
-        else if (type is "BPE" or "WordPiece") throw Error($"{type} model without a 'vocab' object");
+        else if (type is "BPE" or "WordPiece" or "WordLevel") throw Error($"{type} model without a 'vocab' object");
         try
         {
             switch (type)
@@ -178,6 +181,8 @@ internal sealed class TokenizerJsonReader
                 case "WordPiece":
                     return new WordPieceModel(vocab, Str(o, "unk_token") ?? "[UNK]", Str(o, "continuing_subword_prefix") ?? "##",
                         o["max_input_chars_per_word"]?.GetValue<int>() ?? 100);
+                case "WordLevel":
+                    return new WordLevelModel(vocab, Str(o, "unk_token"));
                 default:
                     throw Unsupported("model", type);
             }

@@ -65,7 +65,7 @@ public class EvalRetrievalCommandTests
         var runOut = Path.Combine(dir, "out", "run.tsv");
 
         var (exit, output, error) = Run(verb, "--kb", dir, "--queries", WriteQueries(dir), "--qrels", Fixture("qrels.tsv"),
-            "--mode", "bm25", "--run-out", runOut, "--json");
+            "--mode", "bm25", "--run-out", runOut, "--json", "--per-query");
 
         Assert.True(exit == 0, error);
         Assert.Equal((dir, "bm25"), (openedKb, openedMode));
@@ -78,6 +78,7 @@ public class EvalRetrievalCommandTests
         Assert.Equal(want["recall_10"], json.RootElement.GetProperty("recall@10").GetDouble(), 4);
         Assert.Equal(want["recall_100"], json.RootElement.GetProperty("recall@100").GetDouble(), 4);
         Assert.Equal(want["recip_rank"], json.RootElement.GetProperty("mrr@10").GetDouble(), 4);
+        Assert.Equal(37, json.RootElement.GetProperty("perQuery").GetArrayLength());
 
         // The written run evaluates to the same numbers through --run, printed as a table.
         (exit, output, error) = Run(new EvalRetrievalCommand(), "--qrels", Fixture("qrels.tsv"), "--run", runOut);

@@ -63,6 +63,20 @@ public class LegacyTokenizerFixtureTests
         Assert.Equal("Hello world", mistral.Decode(mistral.Encode("Hello world"), skipSpecialTokens: true));
     }
 
+    [Fact]
+    public void ConcurrentEncoding_GivesTheSameIds()
+    {
+        foreach (var fixture in new[] { "gpt2", "bert-base-uncased", "mistral-sentencepiece" })
+        {
+            var tokenizer = TokenizerLoader.FromFolder(TestPaths.Tokenizer(fixture));
+            var cases = TokenizerFixtures.CasesOf(fixture);
+            var results = new IReadOnlyList<int>[cases.Count * 8];
+            Parallel.For(0, results.Length, i => results[i] = tokenizer.Encode(cases[i % cases.Count]!["text"]!.GetValue<string>(), false));
+            for (var i = 0; i < results.Length; i++)
+                Assert.Equal(TokenizerFixtures.Ints((JsonObject)cases[i % cases.Count]!, "ids"), results[i]);
+        }
+    }
+
     static void AssertCase(string fixture, int index, string text)
     {
         var tokenizer = TokenizerFixtures.Fixture(fixture);

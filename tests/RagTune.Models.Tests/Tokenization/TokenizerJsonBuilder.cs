@@ -39,6 +39,43 @@ internal static class TokenizerJsonBuilder
         return WriteFolder("gpt2-json", json, Path.Combine(source, "tokenizer_config.json"));
     }
 
+    /// <summary>
+    /// The gpt2 vocabulary with Llama 3's / Qwen2's tokenizer.json layout: NFC normalizer (Qwen2), Split(regex) +
+    /// ByteLevel(use_regex: false) pre-tokenizer, ignore_merges (Llama 3), Sequence[ByteLevel, TemplateProcessing] post-processor.
+    /// </summary>
+    public static string SplitPatternFolder(string pattern, bool nfc, bool ignoreMerges)
+    {
+        var dir = Gpt2Folder(mergesAsPairs: true);
+        var path = Path.Combine(dir, "tokenizer.json");
+        var json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        json["normalizer"] = nfc ? new JsonObject { ["type"] = "NFC" } : null;
+        json["pre_tokenizer"] = new JsonObject
+        {
+            ["type"] = "Sequence",
+            ["pretokenizers"] = new JsonArray(
+                new JsonObject { ["type"] = "Split", ["pattern"] = new JsonObject { ["Regex"] = pattern }, ["behavior"] = "Isolated", ["invert"] = false },
+                new JsonObject { ["type"] = "ByteLevel", ["add_prefix_space"] = false, ["trim_offsets"] = true, ["use_regex"] = false }),
+        };
+        json["post_processor"] = new JsonObject
+        {
+            ["type"] = "Sequence",
+            ["processors"] = new JsonArray(
+                new JsonObject { ["type"] = "ByteLevel", ["add_prefix_space"] = true, ["trim_offsets"] = false, ["use_regex"] = true },
+                new JsonObject
+                {
+                    ["type"] = "TemplateProcessing",
+                    ["single"] = new JsonArray(Special("<|endoftext|>"), new JsonObject { ["Sequence"] = new JsonObject { ["id"] = "A", ["type_id"] = 0 } }),
+                    ["special_tokens"] = new JsonObject
+                    {
+                        ["<|endoftext|>"] = new JsonObject { ["id"] = "<|endoftext|>", ["ids"] = new JsonArray(50256), ["tokens"] = new JsonArray("<|endoftext|>") },
+                    },
+                }),
+        };
+        json["model"]!["ignore_merges"] = ignoreMerges;
+        File.WriteAllText(path, json.ToJsonString());
+        return dir;
+    }
+
     /// <summary>A folder with a WordPiece tokenizer.json built from the bert fixture's vocab.txt.</summary>
     public static string BertFolder(bool bertProcessing)
     {

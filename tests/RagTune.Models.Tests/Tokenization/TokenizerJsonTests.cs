@@ -67,10 +67,72 @@ public class SentencePieceTokenizerJsonTests
     }
 
     [Fact]
+    public void LongText_SameIdsFromTokenizerJsonAndTokenizerModel()
+    {
+        // Long inputs take the word-split path of both BPE implementations; they must still agree exactly.
+        var cases = TokenizerFixtures.CasesOf("mistral-sentencepiece").Select(c => c!["text"]!.GetValue<string>());
+        var text = string.Join("\n", cases) + "  " + string.Concat(Enumerable.Repeat("▁ word▁▁x  ", 50));
+        var model = TokenizerFixtures.Fixture("mistral-sentencepiece");
+        Assert.Equal(model.Encode(text), LlamaJson.Encode(text));
+    }
+
+    [Fact]
     public void LlamaStyleDecoder_RebuildsText()
     {
         // The fast decoder strips exactly one leading space (Strip(" ", 1, 0)) and restores bytes.
         Assert.Equal("family 👨‍👩‍👧‍👦 zwj\nline", LlamaJson.Decode(LlamaJson.Encode("family 👨‍👩‍👧‍👦 zwj\nline", false)));
         Assert.Equal("<s> Hello", LlamaJson.Decode(LlamaJson.Encode("Hello")));
+    }
+}
+
+/// <summary>Smaller tokenizer.json components, on hand-written files.</summary>
+public class TokenizerJsonComponentTests
+{
+    static ITokenizer FromJson(string json)
+    {
+        var dir = RagTune.Tests.TestPaths.NewTempDir("tok-json");
+        File.WriteAllText(Path.Combine(dir, "tokenizer.json"), json);
+        return TokenizerLoader.FromFolder(dir);
+    }
+
+    [Fact]
+    public void WordLevel_WithWhitespaceSplitAndLowercase()
+    {
+        var tokenizer = FromJson("""
+            {"normalizer": {"type": "Lowercase"}, "pre_tokenizer": {"type": "WhitespaceSplit"},
+             "model": {"type": "WordLevel", "unk_token": "[UNK]", "vocab": {"[UNK]": 0, "hello": 1, "world": 2}}}
+            """);
+        Assert.Equal([1, 2, 0], tokenizer.Encode("Hello  WORLD again"));
+        Assert.Equal("hello world [UNK]", tokenizer.Decode([1, 2, 0]));
+    }
+
+    [Fact]
+    public void AddedTokens_LStripRStripSingleWordAndNormalized()
+    {
+        var tokenizer = FromJson("""
+            {"added_tokens": [
+               {"id": 10, "content": "<mask>", "lstrip": true, "rstrip": false, "single_word": false, "normalized": false, "special": true},
+               {"id": 11, "content": "cat", "lstrip": false, "rstrip": false, "single_word": true, "normalized": true, "special": false},
+               {"id": 12, "content": "<sep>", "lstrip": false, "rstrip": true, "single_word": false, "normalized": false, "special": true}],
+             "normalizer": {"type": "Lowercase"}, "pre_tokenizer": {"type": "WhitespaceSplit"},
+             "model": {"type": "WordLevel", "unk_token": "?", "vocab": {"?": 0, "a": 1, "b": 2, "cats": 3}}}
+            """);
+        // lstrip eats the spaces before <mask>, rstrip the spaces after <sep>; "CAT" matches after lower-casing,
+        // but only as a whole word ("cats" is not split).
+        Assert.Equal([1, 10, 12, 2, 11, 3], tokenizer.Encode("a   <mask><sep>   b CAT cats"));
+        Assert.Equal("a <mask> <sep> b cat cats", tokenizer.Decode([1, 10, 12, 2, 11, 3]));
+        Assert.Equal("a b cat", tokenizer.Decode([1, 10, 12, 2, 11], skipSpecialTokens: true));
+    }
+
+    [Fact]
+    public void MetaspacePreTokenizer_AndDecoder()
+    {
+        var tokenizer = FromJson("""
+            {"pre_tokenizer": {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "always", "split": true},
+             "decoder": {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "always", "split": true},
+             "model": {"type": "WordLevel", "unk_token": "?", "vocab": {"?": 0, "▁hi": 1, "▁there": 2}}}
+            """);
+        Assert.Equal([1, 2], tokenizer.Encode("hi there"));
+        Assert.Equal("hi there", tokenizer.Decode([1, 2]));
     }
 }

@@ -1,0 +1,19 @@
+using static TorchSharp.torch;
+
+namespace RagTune.Models;
+
+/// <summary>A decoder-only language model (Llama family, GPT-2).</summary>
+public interface ICausalLanguageModel : IPretrainedModel
+{
+    /// <summary>
+    /// Next-token logits (B, T, V) for <paramref name="inputIds"/> (B, T, int64). <paramref name="attentionMask"/>
+    /// (B, past+T; 1 = real token) covers the cached and the new positions. Without <paramref name="positionIds"/>
+    /// (B, T), positions come from the mask as Hugging Face <c>generate</c> does (cumsum − 1, pads → 1), so a left-padded
+    /// row equals the unpadded sequence; without a mask they are past..past+T−1. With <paramref name="cache"/> the new
+    /// keys/values are appended and its length advances by T. The result is in the caller's dispose scope.
+    /// </summary>
+    Tensor Forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null);
+
+    /// <summary>A KV cache shaped for this model.</summary>
+    KvCache CreateCache(long batchSize, int maxLength);
+}

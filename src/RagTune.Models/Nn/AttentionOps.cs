@@ -1,0 +1,71 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace RagTune.Models.Nn;
+
+/// <summary>Attention helpers shared by the architectures: masks, positions and scaled dot-product attention with GQA.</summary>
+public static class AttentionOps
+{
+    /// <summary>The most negative finite value of <paramref name="dtype"/> (Hugging Face masks with it, not −∞).</summary>
+    public static double MinValue(ScalarType dtype) => dtype switch
+    {
+        ScalarType.Float16 => -65504.0,
+        ScalarType.BFloat16 => -3.3895313892515355e38,
+        ScalarType.Float64 => double.MinValue,
+        _ => float.MinValue,
+    };
+
+    /// <summary>
+    /// Position ids (B, T) for the T new tokens: from the mask (B, past+T) as HF <c>generate</c> (cumsum − 1, pads → 1),
+    /// else past..past+T−1.
+    /// </summary>
+    public static Tensor PositionIds(Tensor? attentionMask, long batch, long t, long past)
+    {
+        if (attentionMask is null) return arange(past, past + t, ScalarType.Int64).unsqueeze(0).expand(batch, t);
+        var mask = attentionMask.to_type(ScalarType.Int64);
+        var pos = mask.cumsum(-1, ScalarType.Int64).sub_(1).masked_fill_(mask.eq(0), 1);
+        return pos.narrow(1, pos.shape[1] - t, t);
+    }
+
+    /// <summary>
+    /// Additive causal mask (B|1, 1, T, past+T) for T new queries at absolute positions past..past+T−1, combined with the
+    /// padding mask (B, past+T); 0 = attend, <see cref="MinValue"/> = masked. Null when nothing is masked (one new token, no
+    /// padding mask).
+    /// </summary>
+    public static Tensor? CausalBias(Tensor? attentionMask, long t, long past, ScalarType dtype)
+    {
+        var l = past + t;
+        if (attentionMask is not null && attentionMask.shape[1] != l)
+            throw new ArgumentException($"attention mask covers {attentionMask.shape[1]} positions, expected past ({past}) + new ({t}) = {l}.", nameof(attentionMask));
+        if (t == 1 && attentionMask is null) return null;
+        var queries = arange(past, l, ScalarType.Int64).view(t, 1);
+        var keysPos = arange(0, l, ScalarType.Int64).view(1, l);
+        var allowed = keysPos.le(queries).view(1, 1, t, l);                                       // (1, 1, T, L)
+        if (attentionMask is not null)
+            allowed = allowed.logical_and(attentionMask.ne(0).view(attentionMask.shape[0], 1, 1, l)); // (B, 1, T, L)
+        return allowed.logical_not().to_type(dtype).mul_(MinValue(dtype));
+    }
+
+    /// <summary>
+    /// Additive key-padding mask (B, 1, 1, T) for a bidirectional encoder: (1 − mask) · min. Null without a mask.
+    /// </summary>
+    public static Tensor? PaddingBias(Tensor? attentionMask, ScalarType dtype) => attentionMask is null
+        ? null
+        : attentionMask.eq(0).to_type(dtype).mul_(MinValue(dtype)).view(attentionMask.shape[0], 1, 1, attentionMask.shape[1]);
+
+    /// <summary>
+    /// softmax(q·kᵀ/√d + bias)·v for q (B, nh, T, d) and k, v (B, n_kv, L, d) with nh a multiple of n_kv (grouped-query
+    /// attention, https://arxiv.org/abs/2305.13245): the query heads of a group are folded into the query axis, so
+    /// keys and values are never repeated. Returns (B, nh, T, d).
+    /// </summary>
+    public static Tensor ScaledDotProduct(Tensor q, Tensor k, Tensor v, Tensor? bias)
+    {
+        var (b, nh, t, d) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3]);
+        var nkv = k.shape[1];
+        if (nh == nkv) return nn.functional.scaled_dot_product_attention(q, k, v, bias);
+        var rep = nh / nkv;
+        var qg = q.reshape(b, nkv, rep * t, d);               // head h = g·rep + r → row r·T + t of group g
+        var bg = bias is null || t == 1 && bias.shape[2] == 1 ? bias : bias.repeat(1, 1, rep, 1); // (B, 1, rep·T, L)
+        return nn.functional.scaled_dot_product_attention(qg, k, v, bg).view(b, nh, t, d);
+    }
+}

@@ -1,0 +1,113 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace RagTune.Models.Nn;
+
+/// <summary>
+/// A projection y = x·Wᵀ + b with Hugging Face parameter names (<c>weight</c>, <c>bias</c>) and layout
+/// (<c>weight</c> is <c>[out, in]</c>), or in GPT-2 <c>Conv1D</c> mode y = x·W + b with <c>weight</c> stored
+/// <c>[in, out]</c>. An optional <see cref="Adapter"/> (e.g. LoRA) sees the same input and its output is added.
+/// </summary>
+public sealed class Linear : nn.Module<Tensor, Tensor>
+{
+    /// <summary>Name under which an adapter is registered as a submodule.</summary>
+    public const string AdapterName = "adapter";
+
+    /// <summary>The weight: <c>[out, in]</c>, or <c>[in, out]</c> in Conv1D mode.</summary>
+    public Parameter weight;
+
+    /// <summary>The bias <c>[out]</c>, or null.</summary>
+    public Parameter? bias;
+
+    nn.Module<Tensor, Tensor>? adapter;
+
+    /// <summary>Creates a projection with uninitialised (empty) parameters; a checkpoint or an initialiser fills them.</summary>
+    /// <param name="inFeatures">Input size.</param>
+    /// <param name="outFeatures">Output size.</param>
+    /// <param name="hasBias">Whether there is a bias.</param>
+    /// <param name="conv1D">GPT-2 Conv1D layout (<c>weight</c> <c>[in, out]</c>).</param>
+    /// <param name="dtype">Parameter type.</param>
+    public Linear(long inFeatures, long outFeatures, bool hasBias = false, bool conv1D = false, ScalarType dtype = ScalarType.Float32)
+        : base(nameof(Linear))
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inFeatures);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outFeatures);
+        InFeatures = inFeatures;
+        OutFeatures = outFeatures;
+        IsConv1D = conv1D;
+        weight = NewParameter(conv1D ? [inFeatures, outFeatures] : [outFeatures, inFeatures], dtype);
+        register_parameter("weight", weight);
+        if (hasBias)
+        {
+            bias = NewParameter([outFeatures], dtype);
+            register_parameter("bias", bias);
+        }
+    }
+
+    /// <summary>
+    /// A projection that shares <paramref name="sharedWeight"/> (<c>[out, in]</c>) with another module — weight tying
+    /// (e.g. the LM head and the token embedding): the same <see cref="Parameter"/>, not a copy.
+    /// </summary>
+    public Linear(Parameter sharedWeight) : base(nameof(Linear))
+    {
+        ArgumentNullException.ThrowIfNull(sharedWeight);
+        if (sharedWeight.dim() != 2) throw new ArgumentException("A tied weight must be 2-D [out, in].", nameof(sharedWeight));
+        weight = sharedWeight;
+        OutFeatures = sharedWeight.shape[0];
+        InFeatures = sharedWeight.shape[1];
+        register_parameter("weight", weight);
+    }
+
+    /// <summary>Input size.</summary>
+    public long InFeatures { get; }
+
+    /// <summary>Output size.</summary>
+    public long OutFeatures { get; }
+
+    /// <summary>Whether the weight is stored <c>[in, out]</c> (GPT-2 Conv1D).</summary>
+    public bool IsConv1D { get; }
+
+    /// <summary>
+    /// A module applied to the same input whose output is added to the projection's (LoRA plugs in here). Setting it
+    /// registers it as the submodule <c>adapter</c> (so its parameters appear as <c>….adapter.…</c>); null removes it.
+    /// The caller owns the adapter's lifetime. <see cref="ModelSaver"/> never writes adapter parameters.
+    /// </summary>
+    public nn.Module<Tensor, Tensor>? Adapter
+    {
+        get => adapter;
+        set
+        {
+            if (ReferenceEquals(value, adapter)) return;
+            if (adapter is not null) _internal_submodules.Remove(AdapterName);
+            adapter = value;
+            if (value is not null) register_module(AdapterName, value);
+        }
+    }
+
+    /// <summary>(…, in) → (…, out).</summary>
+    public override Tensor forward(Tensor x)
+    {
+        Tensor y;
+        if (!IsConv1D)
+        {
+            y = nn.functional.linear(x, weight, bias);
+        }
+        else
+        {
+            // Conv1D: x·W + b with W [in, out]; addmm on the flattened batch fuses the bias.
+            var flat = x.reshape(-1, InFeatures);
+            var outShape = x.shape.ToArray();
+            outShape[^1] = OutFeatures;
+            y = (bias is null ? flat.matmul(weight) : addmm(bias, flat, weight, 1, 1)).view(outShape);
+        }
+        return adapter is null ? y : y.add(adapter.call(x));
+    }
+
+    static Parameter NewParameter(long[] shape, ScalarType dtype)
+    {
+        var p = new Parameter(empty(shape, dtype), requires_grad: true);
+        p.DetachFromDisposeScope();
+        return p;
+    }
+}
