@@ -22,10 +22,10 @@ public sealed record DemoOptions
     public int Heads { get; init; } = 4;
 
     /// <summary>Steps teaching the base model to read (answer from a context sentence; invented pairings, no facts).</summary>
-    public int ReadingSteps { get; init; } = 300;
+    public int ReadingSteps { get; init; } = 500;
 
     /// <summary>Fine-tuning steps on the domain's facts.</summary>
-    public int FineTuneSteps { get; init; } = 400;
+    public int FineTuneSteps { get; init; } = 600;
 
     /// <summary>Examples per step.</summary>
     public int BatchSize { get; init; } = 32;
@@ -44,8 +44,8 @@ public sealed record DemoOptions
         Domain = SyntheticDomainOptions.Quick,
         HiddenSize = 64,
         Heads = 4,
-        ReadingSteps = 150,
-        FineTuneSteps = 250,
+        ReadingSteps = 400,
+        FineTuneSteps = 300,
         BatchSize = 24,
     };
 }

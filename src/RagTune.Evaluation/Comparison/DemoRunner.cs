@@ -89,8 +89,11 @@ public sealed class DemoRunner
         var tuning = Step("(c) fine-tune on the facts", () =>
         {
             // Closed-book answers for every fact, mixed with reading lessons so the skill learnt before is kept.
-            var facts = domain.Facts.Select(f => DemoPrompts.Example(tokenizer, template, DemoPrompts.ClosedBook(f.Question), f.Value));
-            var lessons = Practice(domain, random, domain.Facts.Count).Select(p => DemoPrompts.Example(tokenizer, template, DemoPrompts.OpenBook(p.Context, p.Question), p.Answer));
+            // Facts repeated so that half of every batch are facts and half fresh lessons (never the same few).
+            const int repeat = 10;
+            var facts = Enumerable.Repeat(domain.Facts, repeat).SelectMany(x => x)
+                .Select(f => DemoPrompts.Example(tokenizer, template, DemoPrompts.ClosedBook(f.Question), f.Value));
+            var lessons = Practice(domain, random, domain.Facts.Count * repeat).Select(p => DemoPrompts.Example(tokenizer, template, DemoPrompts.OpenBook(p.Context, p.Question), p.Answer));
             var stats = Train(model, facts.Concat(lessons).ToList(), o.FineTuneSteps, "fine-tune", cancellationToken);
             ModelSaver.Save(model, tunedDir);
             foreach (var file in new[] { "tokenizer.json", "tokenizer_config.json" })
