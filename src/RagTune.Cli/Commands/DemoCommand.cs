@@ -50,8 +50,12 @@ public sealed class DemoCommand : ICliCommand
     static void Render(DemoReport report, string dir)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
-        var table = new Table().Title($"{report.Facts} questions over {report.Documents} documents; the update changes {report.ChangedFacts} facts in {report.ChangedDocuments} documents");
-        table.AddColumns("system", "accuracy", "changed facts after update", "stale", $"recall@{report.TopK}", "latency ms (mean / p95)", "training s", "update s");
+        // Redirected output has no width; Spectre would wrap the table at 80 columns.
+        if (Console.IsOutputRedirected) console.Profile.Width = 140;
+        var table = new Table()
+            .Title($"{report.Facts} questions over {report.Documents} documents; the update changes {report.ChangedFacts} facts in {report.ChangedDocuments} documents")
+            .Caption("accuracy: exact match, all questions before the update; after update / stale: on the changed facts, new value / old value");
+        table.AddColumns("system", "accuracy", "after update", "stale", $"recall@{report.TopK}", "ms/question", "p95 ms", "training s", "update s");
         foreach (var s in report.Systems)
             table.AddRow(
                 s.Name,
@@ -59,10 +63,11 @@ public sealed class DemoCommand : ICliCommand
                 $"{s.UpdatedAccuracy:P0}",
                 $"{s.StaleRate:P0}",
                 s.RetrievalRecall is { } r ? $"{r:P0}" : "–",
-                $"{s.MeanLatencyMs:F1} / {s.P95LatencyMs:F1}",
+                $"{s.MeanLatencyMs:F1}",
+                $"{s.P95LatencyMs:F1}",
                 s.TrainingSeconds > 0 ? $"{s.TrainingSeconds:F1}" : "–",
                 s.UpdateSeconds is { } u ? $"{u:F3}" : "re-train");
-        foreach (var i in Enumerable.Range(1, 7)) table.Columns[i].RightAligned();
+        foreach (var i in Enumerable.Range(1, 8)) table.Columns[i].RightAligned();
         console.Write(table);
         console.WriteLine($"model: {report.Parameters:N0} parameters, {report.VocabSize} words; reading lesson {report.ReadingTrainingSeconds:F1} s; " +
                           $"fine-tuning {report.FineTuneTokensPerSecond:N0} tokens/s; first ingest {report.IngestSeconds:F3} s; peak working set {report.PeakWorkingSetMb:F0} MB");
