@@ -183,12 +183,7 @@ public sealed class EvalRetrievalCommand : ICliCommand
         output.WriteLine(JsonSerializer.Serialize(payload));
     }
 
-    /// <summary>
-    /// The knowledge-base retriever. The store and its BM25 / dense / hybrid retrievers come from the RAG area
-    /// (src/RagTune.Retrieval); until they are merged this reports that and points to <c>--run</c>.
-    /// </summary>
+    /// <summary>The knowledge-base retriever: documents ranked by their best chunk under bm25, dense or hybrid.</summary>
     static IRankedRetriever OpenKnowledgeBaseRetriever(string knowledgeBase, string mode) =>
-        throw new UserFacingException(
-            $"Retrieving from knowledge base '{knowledgeBase}' ({mode}) needs the knowledge-base retriever, which this build does not have yet. " +
-            "HINT: evaluate an existing run with --run <run.tsv>.", ExitCode.Failure);
+        Rag.KnowledgeBaseRankedRetriever.Open(knowledgeBase, mode);
 }
