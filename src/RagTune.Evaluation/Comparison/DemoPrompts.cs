@@ -1,6 +1,7 @@
 using Microsoft.Extensions.AI;
 using RagTune.Models.Templates;
 using RagTune.Models.Tokenization;
+using RagTune.Training.Data;
 
 namespace RagTune.Evaluation.Comparison;
 
@@ -24,7 +25,7 @@ public static class DemoPrompts
     /// Token ids of the rendered prompt followed by the answer and <c>&lt;/s&gt;</c>, with labels −100 on the prompt
     /// (the loss is only on what the model should say).
     /// </summary>
-    public static (int[] InputIds, int[] Labels) Example(ITokenizer tokenizer, ChatTemplate template, IReadOnlyList<ChatMessage> messages, string answer)
+    public static TrainingExample Example(ITokenizer tokenizer, ChatTemplate template, IReadOnlyList<ChatMessage> messages, string answer)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentNullException.ThrowIfNull(template);
@@ -32,8 +33,8 @@ public static class DemoPrompts
         var eos = tokenizer.EosTokenId ?? throw new InvalidOperationException("The demo tokenizer has no eos_token.");
         var completion = tokenizer.Encode(answer, addSpecialTokens: false).Append(eos).ToArray();
         var ids = prompt.Concat(completion).ToArray();
-        var labels = Enumerable.Repeat(-100, prompt.Count).Concat(completion).ToArray();
-        return (ids, labels);
+        var labels = Enumerable.Repeat(TrainingExample.IgnoreIndex, prompt.Count).Concat(completion).ToArray();
+        return new TrainingExample(ids, labels);
     }
 
     /// <summary>Whether a generated answer equals the expected value (case, spaces and end punctuation ignored).</summary>

@@ -1,8 +1,15 @@
 using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using RagTune.Models;
+using RagTune.Models.Clients;
 using RagTune.Models.Templates;
 using RagTune.Models.Tokenization;
+using RagTune.Retrieval.Chunking;
+using RagTune.Retrieval.Ingestion;
+using RagTune.Retrieval.Retrieval;
+using RagTune.Retrieval.Store;
+using RagTune.Training;
+using RagTune.Training.Data;
 
 namespace RagTune.Evaluation.Comparison;
 
@@ -17,6 +24,7 @@ public sealed class DemoRunner
     readonly DemoOptions _options;
     readonly Action<string> _log;
     readonly List<DemoStepTiming> _steps = [];
+    string _outDir = "";
 
     /// <summary>Creates a runner; <paramref name="log"/> receives progress lines.</summary>
     public DemoRunner(DemoOptions options, Action<string>? log = null)
@@ -41,8 +49,8 @@ public sealed class DemoRunner
     async Task<DemoReport> RunCoreAsync(CancellationToken cancellationToken)
     {
         var o = _options;
-        var outDir = Path.GetFullPath(o.OutputDir);
-        foreach (var sub in new[] { "corpus", "models", "kb" })
+        var outDir = _outDir = Path.GetFullPath(o.OutputDir);
+        foreach (var sub in new[] { "corpus", "models", "kb", "training" })
             if (Directory.Exists(Path.Combine(outDir, sub))) Directory.Delete(Path.Combine(outDir, sub), recursive: true);
         var corpusDir = Directory.CreateDirectory(Path.Combine(outDir, "corpus")).FullName;
         var baseDir = Path.Combine(outDir, "models", "base");
@@ -69,21 +77,24 @@ public sealed class DemoRunner
             return stats;
         });
 
-        // Everything below goes through the same services as the CLI: a model folder, its tokenizer and an IChatClient.
-        using var model = ModelLoader.LoadCausalLanguageModel(baseDir);
+        // Everything below goes through the same services as the CLI verbs: a model folder, its tokenizer and chat
+        // template, LocalChatClient (an IChatClient), the knowledge base and its retriever, the Trainer.
         var tokenizer = TokenizerLoader.FromFolder(baseDir);
         var template = ChatTemplate.FromFolder(baseDir) ?? throw new InvalidOperationException($"{baseDir}: no chat template.");
+        var model = ModelLoader.LoadCausalLanguageModel(baseDir);
+        using var client = LocalClientFactory.CreateChatClient(baseDir, model); // owns the model
         var parameters = model.Module.parameters().Sum(p => p.numel());
         _log($"base model: {parameters:N0} parameters, vocabulary {vocab} words ({baseDir})");
-        using var client = CreateChatClient(model, tokenizer, template);
 
         var baseRun = await StepAsync("(a) base model answers", () => Ask(client, domain.Facts, null, null, cancellationToken));
         _log($"base: accuracy {baseRun.Accuracy:P0}");
 
-        var kb = new StandInBm25Index();
-        var ingestSeconds = Step("(b) ingest corpus", () => Ingest(kb, Directory.GetFiles(corpusDir, "*.md")));
-        var recall = Step("(b) retrieval recall", () => domain.Facts.Average(f => kb.Search(f.Question, o.TopK).Any(c => c.Text.Contains(f.Statement)) ? 1.0 : 0.0));
-        var ragRun = await StepAsync("(b) RAG answers", () => Ask(client, domain.Facts, kb, null, cancellationToken));
+        using var kb = KnowledgeBase.Open(Path.Combine(outDir, "kb"));
+        var ingestor = new KnowledgeBaseIngestor(kb, chunker: new StructuredChunker(new ChunkingOptions { MaxTokens = 64, OverlapTokens = 0 }, new TokenizerTokenCounter(tokenizer)));
+        var retriever = new LuceneBm25Retriever(kb);
+        var ingestSeconds = await StepAsync("(b) ingest corpus", () => Ingest(ingestor, [corpusDir], cancellationToken));
+        var recall = await StepAsync("(b) retrieval recall", () => Recall(retriever, domain.Facts, cancellationToken));
+        var ragRun = await StepAsync("(b) RAG answers", () => Ask(client, domain.Facts, retriever, null, cancellationToken));
         _log($"RAG: recall@{o.TopK} {recall:P0}, accuracy {ragRun.Accuracy:P0}");
 
         var tuning = Step("(c) fine-tune on the facts", () =>
@@ -102,32 +113,28 @@ public sealed class DemoRunner
         });
         var tunedRun = await StepAsync("(c) fine-tuned answers", () => Ask(client, domain.Facts, null, null, cancellationToken));
         _log($"fine-tuned: accuracy {tunedRun.Accuracy:P0} after {tuning.Seconds:F1} s ({tuning.TokensPerSecond:N0} tokens/s)");
-        var tunedRagRun = await StepAsync("(d) fine-tuned + RAG answers", () => Ask(client, domain.Facts, kb, null, cancellationToken));
+        var tunedRagRun = await StepAsync("(d) fine-tuned + RAG answers", () => Ask(client, domain.Facts, retriever, null, cancellationToken));
         _log($"fine-tuned + RAG: accuracy {tunedRagRun.Accuracy:P0}");
 
         // (e) The knowledge update: changed files are re-ingested; the fine-tuned weights stay as they were.
-        var updateSeconds = Step("(e) re-ingest changed documents", () =>
-        {
-            foreach (var doc in domain.UpdatedDocuments) File.WriteAllText(Path.Combine(corpusDir, doc.FileName), doc.Text);
-            return Ingest(kb, domain.UpdatedDocuments.Select(d => Path.Combine(corpusDir, d.FileName)));
-        });
+        // The same folder is ingested again: unchanged files are skipped by their hash, changed ones replace their chunks.
+        foreach (var doc in domain.UpdatedDocuments) File.WriteAllText(Path.Combine(corpusDir, doc.FileName), doc.Text);
+        var updateSeconds = await StepAsync("(e) re-ingest changed documents", () => Ingest(ingestor, [corpusDir], cancellationToken));
         var stale = domain.Facts.ToDictionary(f => f.Id, f => f.Value);
         var changed = domain.ChangedFacts;
         var tunedAfter = await StepAsync("(e) fine-tuned after update", () => Ask(client, changed, null, stale, cancellationToken));
-        var tunedRagAfter = await StepAsync("(e) fine-tuned + RAG after update", () => Ask(client, changed, kb, stale, cancellationToken));
-        model.Dispose();
+        var tunedRagAfter = await StepAsync("(e) fine-tuned + RAG after update", () => Ask(client, changed, retriever, stale, cancellationToken));
 
         // The base model again (RAG over the updated knowledge base needs no training at all).
-        using var baseAgain = ModelLoader.LoadCausalLanguageModel(baseDir);
-        using var baseClient = CreateChatClient(baseAgain, tokenizer, template);
+        using var baseClient = LocalClientFactory.CreateChatClient(baseDir);
         var baseAfter = await StepAsync("(e) base after update", () => Ask(baseClient, changed, null, stale, cancellationToken));
-        var ragAfter = await StepAsync("(e) RAG after update", () => Ask(baseClient, changed, kb, stale, cancellationToken));
+        var ragAfter = await StepAsync("(e) RAG after update", () => Ask(baseClient, changed, retriever, stale, cancellationToken));
         _log($"after the update, on the {changed.Count} changed facts: RAG {ragAfter.Accuracy:P0}, fine-tuned {tunedAfter.Accuracy:P0} (stale {tunedAfter.StaleRate:P0})");
 
         var systems = new List<DemoSystemResult>
         {
             Result("base", "base model, closed book", baseRun, baseAfter, null, 0, null),
-            Result("rag", $"base model reading the best sentence of the top-{o.TopK} BM25 chunks", ragRun, ragAfter, recall, 0, updateSeconds),
+            Result("rag", $"base model reading the best sentence of the top-{o.TopK} chunks (Lucene BM25)", ragRun, ragAfter, recall, 0, updateSeconds),
             Result("fine-tuned", "fine-tuned model, closed book", tunedRun, tunedAfter, null, tuning.Seconds, null),
             Result("fine-tuned+rag", "fine-tuned model reading the retrieved sentence", tunedRagRun, tunedRagAfter, recall, tuning.Seconds, updateSeconds),
         };
@@ -157,7 +164,7 @@ public sealed class DemoRunner
     /// <summary>Per-question outcome of one system on one question set.</summary>
     sealed record Run(double Accuracy, double StaleRate, IReadOnlyList<double> LatenciesMs);
 
-    async Task<Run> Ask(IChatClient client, IReadOnlyList<DomainFact> facts, StandInBm25Index? kb,
+    async Task<Run> Ask(IChatClient client, IReadOnlyList<DomainFact> facts, IChunkRetriever? retriever,
         IReadOnlyDictionary<string, string>? staleValues, CancellationToken cancellationToken)
     {
         int correct = 0, stale = 0;
@@ -165,9 +172,9 @@ public sealed class DemoRunner
         foreach (var fact in facts)
         {
             var watch = Stopwatch.StartNew();
-            var messages = kb is null
+            var messages = retriever is null
                 ? DemoPrompts.ClosedBook(fact.Question)
-                : DemoPrompts.OpenBook(ContextSelector.Select(fact.Question, kb.Search(fact.Question, _options.TopK).Select(c => c.Text)), fact.Question);
+                : DemoPrompts.OpenBook(ContextSelector.Select(fact.Question, await Retrieve(retriever, fact.Question, cancellationToken)), fact.Question);
             var response = await client.GetResponseAsync(messages, new ChatOptions { MaxOutputTokens = 8, Temperature = 0 }, cancellationToken);
             latencies.Add(watch.Elapsed.TotalMilliseconds);
             if (DemoPrompts.IsCorrect(response.Text, fact.Value)) correct++;
@@ -208,30 +215,62 @@ public sealed class DemoRunner
         }
     }
 
-    StandInTrainer.Stats Train(ICausalLanguageModel model, IReadOnlyList<(int[] InputIds, int[] Labels)> data, int steps, string what, CancellationToken cancellationToken)
+    /// <summary>What a training run cost.</summary>
+    sealed record TrainingCost(double Seconds, double TokensPerSecond);
+
+    TrainingCost Train(ICausalLanguageModel model, IReadOnlyList<TrainingExample> data, int steps, string what, CancellationToken cancellationToken)
     {
+        var o = _options;
         var every = Math.Max(1, steps / 5);
-        return StandInTrainer.Train(model, data, steps, _options.BatchSize, _options.LearningRate, _options.Seed, padId: 1,
-            (step, loss) => { if (step % every == 0 || step == steps) _log($"  {what} step {step}/{steps} loss {loss:F3}"); },
-            cancellationToken);
+        var trainer = new Trainer(model.Module, batch => model.Forward(batch.InputIds, batch.AttentionMask), new TrainerOptions
+        {
+            OutputDir = Path.Combine(_outDir, "training", what),
+            MaxSteps = steps,
+            BatchSize = o.BatchSize,
+            LearningRate = o.LearningRate,
+            // Memorising facts is the goal here, so nothing pulls the weights back towards zero.
+            WeightDecay = 0,
+            Seed = o.Seed,
+            PadTokenId = DemoModelFactory.SpecialTokens.ToList().IndexOf("<pad>"),
+            LogEvery = every,
+            KeepCheckpoints = 1,
+        })
+        {
+            OnProgress = p => { if (p.Eval is null) _log($"  {what} step {p.Step}/{p.TotalSteps} loss {p.Loss:F3} ({p.TokensPerSecond:N0} tokens/s)"); },
+        };
+        var watch = Stopwatch.StartNew();
+        trainer.Train(data, cancellationToken: cancellationToken);
+        model.Module.eval();
+        var seconds = watch.Elapsed.TotalSeconds;
+        // Every step sees BatchSize examples; padding is not counted.
+        var tokens = (double)steps * o.BatchSize * data.Average(e => e.InputIds.Length);
+        return new TrainingCost(seconds, tokens / seconds);
     }
 
-    static IChatClient CreateChatClient(ICausalLanguageModel model, ITokenizer tokenizer, ChatTemplate template) =>
-        new StandInGreedyChatClient(model, tokenizer, template);
-
-    static double Ingest(StandInBm25Index kb, IEnumerable<string> files)
+    static async Task<double> Ingest(KnowledgeBaseIngestor ingestor, IReadOnlyList<string> paths, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
-        foreach (var file in files) kb.Upsert(Path.GetFileNameWithoutExtension(file), File.ReadAllText(file));
+        var summary = await ingestor.IngestAsync(paths, cancellationToken: cancellationToken);
+        if (summary.Errors.Count > 0)
+            throw new InvalidOperationException($"ingest failed: {string.Join("; ", summary.Errors.Select(e => e.ToString()))}");
         return watch.Elapsed.TotalSeconds;
+    }
+
+    async Task<IEnumerable<string>> Retrieve(IChunkRetriever retriever, string question, CancellationToken cancellationToken) =>
+        (await retriever.RetrieveAsync(question, new RetrievalOptions { TopK = _options.TopK }, cancellationToken)).Select(c => c.Chunk.Text);
+
+    async Task<double> Recall(IChunkRetriever retriever, IReadOnlyList<DomainFact> facts, CancellationToken cancellationToken)
+    {
+        var hits = 0;
+        foreach (var fact in facts)
+            if ((await Retrieve(retriever, fact.Question, cancellationToken)).Any(text => text.Contains(fact.Statement, StringComparison.Ordinal))) hits++;
+        return facts.Count == 0 ? 0 : (double)hits / facts.Count;
     }
 
     static List<string> Notes() =>
     [
-        "Training uses StandInTrainer (a minimal AdamW loop) until RagTune.Training's Trainer is in main.",
-        "Answers come from StandInGreedyChatClient until the engine's LocalChatClient is in main.",
-        "Retrieval uses StandInBm25Index (in-memory BM25 over markdown sections) until the rag branch's knowledge base is in main.",
         "RAG hands the model the best-matching sentence of the retrieved chunks; the model reads the answer out of it (a skill taught on invented pairings).",
+        "The demo's prompt is its own (context: … question: …), not the grounded-answer prompt with numbered sources: a model this small cannot follow that.",
         "Fine-tuning is measured on the questions it was trained on (memorisation), as knowledge injection is.",
     ];
 

@@ -99,9 +99,8 @@ public sealed class LlamaDecoderLayer : nn.Module, ITransformerBlock
     public Tensor Forward(Tensor hidden, BlockContext context)
     {
         var h = hidden.add(self_attn.Forward(input_layernorm.call(hidden), context));
-        var m = mlp.call(post_attention_layernorm.call(h));
-        // In place only without autograd: the norm saved h for its backward, so training must not overwrite it.
-        return is_grad_enabled() ? h.add(m) : h.add_(m);
+        // Not in place: the norm saved h for its backward, so modifying it would break training.
+        return h.add(mlp.call(post_attention_layernorm.call(h)));
     }
 }
 
@@ -170,10 +169,6 @@ public sealed class LlamaMlp : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>(…, H) → (…, H).</summary>
-    public override Tensor forward(Tensor x)
-    {
-        var gate = nn.functional.silu(gate_proj.call(x));
-        // In place only without autograd (the product's backward needs both factors as they were).
-        return down_proj.call(is_grad_enabled() ? gate.mul(up_proj.call(x)) : gate.mul_(up_proj.call(x)));
-    }
+    public override Tensor forward(Tensor x) =>
+        down_proj.call(nn.functional.silu(gate_proj.call(x)).mul_(up_proj.call(x)));
 }
