@@ -79,7 +79,7 @@ public static class LocalClientFactory
 
     /// <summary>An embedding generator over an already loaded encoder; it owns (and disposes) the model.</summary>
     public static LocalEmbeddingGenerator CreateEmbeddingGenerator(string dir, IEncoderModel model) =>
-        new(model, TokenizerLoader.FromFolder(dir), EmbeddingPooling.FromFolder(dir), ModelId(dir), ownsModel: true);
+        new(model, TokenizerLoader.FromFolder(dir), SentenceEmbeddingSettings.FromFolder(dir), ModelId(dir), ownsModel: true);
 
     /// <summary>The id reported by clients: <c>org/name</c> for a hub snapshot folder, else the folder name.</summary>
     internal static string ModelId(string dir)

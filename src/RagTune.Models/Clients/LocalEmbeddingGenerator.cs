@@ -7,13 +7,13 @@ namespace RagTune.Models.Clients;
 /// <summary>
 /// A local BERT-family encoder as a Microsoft.Extensions.AI embedding generator: texts are tokenized (with [CLS] …
 /// [SEP]), truncated to the model's limit, run in length-sorted batches, pooled (mean or CLS) and L2-normalised as the
-/// model folder says (<see cref="EmbeddingPooling"/>). Embeddings come back in input order.
+/// model folder says (<see cref="SentenceEmbeddingSettings"/>). Embeddings come back in input order.
 /// </summary>
 public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
     readonly IEncoderModel _model;
     readonly ITokenizer _tokenizer;
-    readonly EmbeddingPooling _pooling;
+    readonly SentenceEmbeddingSettings _pooling;
     readonly bool _ownsModel;
     readonly EmbeddingGeneratorMetadata _metadata;
     readonly SemaphoreSlim _gate = new(1, 1);
@@ -26,7 +26,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     /// <param name="modelId">Reported in the metadata and on each embedding.</param>
     /// <param name="ownsModel">Dispose the model with this generator.</param>
     /// <param name="batchSize">Texts per forward pass.</param>
-    public LocalEmbeddingGenerator(IEncoderModel model, ITokenizer tokenizer, EmbeddingPooling? pooling = null, string? modelId = null,
+    public LocalEmbeddingGenerator(IEncoderModel model, ITokenizer tokenizer, SentenceEmbeddingSettings? pooling = null, string? modelId = null,
         bool ownsModel = false, int batchSize = 32)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -34,7 +34,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         _model = model;
         _tokenizer = tokenizer;
-        _pooling = pooling ?? EmbeddingPooling.Default;
+        _pooling = pooling ?? SentenceEmbeddingSettings.Default;
         _ownsModel = ownsModel;
         BatchSize = batchSize;
         var positions = model.Config.MaxPositionEmbeddings;
@@ -122,16 +122,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         var maskTensor = tensor(mask, [batch.Count, width]);
         using var output = _model.Forward(tensor(ids, [batch.Count, width]), maskTensor);
         var hidden = output.LastHiddenState.to_type(ScalarType.Float32); // (B, T, H)
-        Tensor pooled;
-        if (_pooling.Mode == EmbeddingPoolingMode.Cls)
-        {
-            pooled = hidden.select(1, 0);
-        }
-        else
-        {
-            var m = maskTensor.unsqueeze(-1).to_type(ScalarType.Float32); // (B, T, 1)
-            pooled = (hidden * m).sum(1) / m.sum(1).clamp_min(1e-9);
-        }
+        var pooled = HiddenStatePooling.Pool(hidden, maskTensor, _pooling.Mode);
         if (dimensions is { } d && d < pooled.shape[1]) pooled = pooled.narrow(1, 0, d); // Matryoshka-style truncation
         if (_pooling.Normalize) pooled = nn.functional.normalize(pooled, p: 2, dim: -1);
         pooled = pooled.contiguous();

@@ -54,22 +54,22 @@ public sealed class LocalEmbeddingGeneratorTests
         ["id"] = id, ["content"] = content, ["single_word"] = false, ["lstrip"] = false, ["rstrip"] = false, ["normalized"] = false, ["special"] = true,
     };
 
-    static float[] Expected(LookupEncoder model, int[] ids, EmbeddingPoolingMode mode, bool normalize)
+    static float[] Expected(LookupEncoder model, int[] ids, PoolingMode mode, bool normalize)
     {
         using var scope = NewDisposeScope();
         var rows = model.Table.index_select(0, tensor(ids.Select(i => (long)i).ToArray()));
-        var v = mode == EmbeddingPoolingMode.Cls ? rows[0] : rows.mean([0]);
+        var v = mode == PoolingMode.Cls ? rows[0] : rows.mean([0]);
         if (normalize) v = v / v.norm();
         return v.data<float>().ToArray();
     }
 
     [Theory]
-    [InlineData(EmbeddingPoolingMode.Mean, true)]
-    [InlineData(EmbeddingPoolingMode.Cls, false)]
-    public async Task PoolsPerTextIgnoringPaddingAndKeepsInputOrder(EmbeddingPoolingMode mode, bool normalize)
+    [InlineData(PoolingMode.Mean, true)]
+    [InlineData(PoolingMode.Cls, false)]
+    public async Task PoolsPerTextIgnoringPaddingAndKeepsInputOrder(PoolingMode mode, bool normalize)
     {
         using var model = new LookupEncoder();
-        using var generator = new LocalEmbeddingGenerator(model, Tokenizer(), new EmbeddingPooling(mode, normalize, null), "lookup", batchSize: 2);
+        using var generator = new LocalEmbeddingGenerator(model, Tokenizer(), new SentenceEmbeddingSettings(mode, normalize, null), "lookup", batchSize: 2);
         var result = await generator.GenerateAsync(["a b c", "d", "e f"]);
         Assert.Equal(3, result.Count);
         // Length-sorted batches: the two short texts together (width 4), then the long one alone (width 5).
@@ -89,10 +89,10 @@ public sealed class LocalEmbeddingGeneratorTests
     public async Task TruncatesToTheModelLimitKeepingSep()
     {
         using var model = new LookupEncoder();
-        using var generator = new LocalEmbeddingGenerator(model, Tokenizer(), EmbeddingPooling.Default);
+        using var generator = new LocalEmbeddingGenerator(model, Tokenizer(), SentenceEmbeddingSettings.Default);
         Assert.Equal([60, 1, 2, 3, 4, 61], generator.Encode("a b c d e f g"));
         var result = await generator.GenerateAsync(["a b c d e f g"]);
-        var expected = Expected(model, [60, 1, 2, 3, 4, 61], EmbeddingPoolingMode.Mean, true);
+        var expected = Expected(model, [60, 1, 2, 3, 4, 61], PoolingMode.Mean, true);
         Assert.Equal(expected, result[0].Vector.ToArray(), (x, y) => Math.Abs(x - y) < 1e-5f);
     }
 
@@ -100,7 +100,7 @@ public sealed class LocalEmbeddingGeneratorTests
     public void PoolingIsReadFromSentenceTransformersFiles()
     {
         var dir = TestPaths.NewTempDir("st");
-        Assert.Equal(EmbeddingPooling.Default, EmbeddingPooling.FromFolder(dir));
+        Assert.Equal(SentenceEmbeddingSettings.Default, SentenceEmbeddingSettings.FromFolder(dir));
         Directory.CreateDirectory(Path.Combine(dir, "1_Pooling"));
         File.WriteAllText(Path.Combine(dir, "modules.json"), """
             [{"idx":0,"name":"0","path":"","type":"sentence_transformers.models.Transformer"},
@@ -108,6 +108,6 @@ public sealed class LocalEmbeddingGeneratorTests
             """);
         File.WriteAllText(Path.Combine(dir, "1_Pooling", "config.json"), """{"pooling_mode_cls_token":true,"pooling_mode_mean_tokens":false}""");
         File.WriteAllText(Path.Combine(dir, "sentence_bert_config.json"), """{"max_seq_length":128}""");
-        Assert.Equal(new EmbeddingPooling(EmbeddingPoolingMode.Cls, false, 128), EmbeddingPooling.FromFolder(dir));
+        Assert.Equal(new SentenceEmbeddingSettings(PoolingMode.Cls, false, 128), SentenceEmbeddingSettings.FromFolder(dir));
     }
 }

@@ -1,0 +1,26 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace RagTune.Training;
+
+/// <summary>The losses of the training tasks.</summary>
+public static class TrainingLoss
+{
+    /// <summary>
+    /// Next-token cross-entropy: logits <c>[B,T,V]</c> at position t predict label t+1; positions labelled −100 are
+    /// skipped; mean over counted tokens (HF <c>ForCausalLMLoss</c>).
+    /// </summary>
+    public static Tensor CausalLm(Tensor logits, Tensor labels)
+    {
+        var v = logits.shape[^1];
+        var shifted = logits[.., ..^1, ..].reshape(-1, v);                 // (B·(T-1), V)
+        var targets = labels[.., 1..].reshape(-1);                          // (B·(T-1))
+        return nn.functional.cross_entropy(shifted, targets, ignore_index: Data.TrainingExample.IgnoreIndex);
+    }
+
+    /// <summary>Cross-entropy of class logits <c>[B,C]</c> against class ids <c>[B]</c>.</summary>
+    public static Tensor Classification(Tensor logits, Tensor labels) => nn.functional.cross_entropy(logits, labels);
+
+    /// <summary>Number of tokens that contribute to <see cref="CausalLm"/> (for weighting eval means).</summary>
+    public static long CountedTokens(Tensor labels) => labels[.., 1..].ne(Data.TrainingExample.IgnoreIndex).sum().item<long>();
+}
