@@ -91,7 +91,8 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
         Tensor y;
         if (!IsConv1D)
         {
-            y = nn.functional.linear(x, weight, bias);
+            // Inference fast paths (decode-sized inputs, bf16 weights): RagTune.Models.Kernels.FastLinear.
+            y = Kernels.FastLinear.TryForward(x, weight, bias) ?? nn.functional.linear(x, weight, bias);
         }
         else
         {
