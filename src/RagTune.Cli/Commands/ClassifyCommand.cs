@@ -25,7 +25,7 @@ public sealed class ClassifyCommand : ICliCommand
         var maxLen = new Option<int>("--max-seq-len") { DefaultValueFactory = _ => 512, Description = "Truncate texts to this many tokens." };
         var command = new Command("classify", "Predict labels with a sequence-classification model.");
         foreach (var o in new Option[] { model, text, data, maxLen }) command.Options.Add(o);
-        command.SetAction((ParseResult r, CancellationToken ct) =>
+        command.SetAction((ParseResult r, CancellationToken ct) => Report(() =>
         {
             var dir = r.GetValue(model)!;
             if ((r.GetValue(text) is null) == (r.GetValue(data) is null))
@@ -89,7 +89,21 @@ public sealed class ClassifyCommand : ICliCommand
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy={acc:F4} macro_f1={f1:F4}"));
             }
             return Task.FromResult((int)ExitCode.Ok);
-        });
+        }));
         return command;
+    }
+
+    /// <summary>
+    /// System.CommandLine turns exceptions thrown by an action into exit code 1 with a stack trace; user errors are
+    /// printed as one line with their own exit code instead.
+    /// </summary>
+    static Task<int> Report(Func<Task<int>> action)
+    {
+        try { return action(); }
+        catch (UserFacingException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return Task.FromResult((int)e.ExitCode);
+        }
     }
 }

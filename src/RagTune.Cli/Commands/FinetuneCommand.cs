@@ -49,7 +49,7 @@ public sealed class FinetuneCommand : ICliCommand
         foreach (var o in new Option[] { model, data, eval, evalFraction, task, method, loraR, loraAlpha, loraDropout, rslora, target, epochs, maxSteps, lr,
                                          batch, accum, maxLen, seed, saveEvery, evalEvery, patience, warmup, weightDecay, gradCkpt, logEvery, outDir, resume, merge })
             command.Options.Add(o);
-        command.SetAction((ParseResult r, CancellationToken ct) =>
+        command.SetAction((ParseResult r, CancellationToken ct) => Report(() =>
         {
             var taskValue = r.GetValue(task) switch
             {
@@ -92,7 +92,21 @@ public sealed class FinetuneCommand : ICliCommand
             {
                 throw new UserFacingException(e.Message, ExitCode.Failure, e);
             }
-        });
+        }));
         return command;
+    }
+
+    /// <summary>
+    /// System.CommandLine turns exceptions thrown by an action into exit code 1 with a stack trace; user errors are
+    /// printed as one line with their own exit code instead.
+    /// </summary>
+    static Task<int> Report(Func<Task<int>> action)
+    {
+        try { return action(); }
+        catch (UserFacingException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return Task.FromResult((int)e.ExitCode);
+        }
     }
 }
