@@ -1,4 +1,20 @@
-if (args is ["vectors", ..]) return RagTune.Bench.VectorBench.Run(args[1..]);
-if (args is ["training", ..]) return RagTune.Bench.TrainingBench.Run(args[1..]);
-Console.WriteLine("usage: dotnet run -c Release --project bench/RagTune.Bench -- <generation|training|retrieval>");
-return 2;
+using RagTune.Bench;
+
+// Subcommands by first argument; each prints a table and writes bench/results/<name>.json.
+switch (args.FirstOrDefault())
+{
+    case "retrieval":
+        return await RetrievalBench.RunAsync(args[1..]);
+    case "training":
+        return TrainingBench.Run(args[1..]);
+    case "vectors":
+        return VectorBench.Run(args[1..]);
+    case "machine":
+        TorchSharp.torch.set_num_threads(2);
+        Console.WriteLine($"memory read bandwidth: {MachineBench.MemoryReadBandwidth():F2} GB/s");
+        Console.WriteLine($"fp32 GEMM 2048²:       {MachineBench.GemmGflops():F1} GFLOP/s");
+        return 0;
+    default:
+        Console.WriteLine("usage: dotnet run -c Release --project bench/RagTune.Bench -- <generation|machine|training|vectors|retrieval>");
+        return 2;
+}

@@ -1,3 +1,4 @@
+using RagTune.Models.Architectures.Bert;
 using RagTune.Models.Architectures.Gpt2;
 using RagTune.Models.Architectures.Llama;
 using static TorchSharp.torch;
@@ -12,7 +13,14 @@ public static class ModelArchitectures
         ["LlamaForCausalLM"] = (c, d) => new LlamaForCausalLM(c, d, "LlamaForCausalLM"),
         ["MistralForCausalLM"] = (c, d) => new LlamaForCausalLM(c, d, "MistralForCausalLM"),
         ["Qwen2ForCausalLM"] = (c, d) => new LlamaForCausalLM(c, d, "Qwen2ForCausalLM"),
+        ["LlamaForSequenceClassification"] = (c, d) => new LlamaForSequenceClassification(c, d, "LlamaForSequenceClassification"),
+        ["MistralForSequenceClassification"] = (c, d) => new LlamaForSequenceClassification(c, d, "MistralForSequenceClassification"),
+        ["Qwen2ForSequenceClassification"] = (c, d) => new LlamaForSequenceClassification(c, d, "Qwen2ForSequenceClassification"),
         ["GPT2LMHeadModel"] = (c, d) => new GPT2LMHeadModel(c, d),
+        ["BertModel"] = (c, d) => new BertModel(c, d),
+        ["BertForMaskedLM"] = (c, d) => new BertModel(c, d, addPoolingLayer: false),
+        ["BertForPreTraining"] = (c, d) => new BertModel(c, d),
+        ["BertForSequenceClassification"] = (c, d) => new BertForSequenceClassification(c, d),
     };
 
     static readonly Dictionary<string, string> DefaultByModelType = new(StringComparer.Ordinal)

@@ -12,8 +12,8 @@ namespace RagTune.Evaluation.Retrieval;
 /// <item>A query with no relevant documents scores 0 on every measure and still counts in the mean (trec_eval
 /// evaluates every query of the qrels it has a ranking for).</item>
 /// <item>Queries in the run but not in the qrels are ignored. Queries in the qrels but not in the run are skipped
-/// by default (trec_eval without <c>-c</c>, and pytrec_eval/BEIR); with <c>completeAveraging</c> they score 0 and
-/// the mean is over every qrels query (trec_eval <c>-c</c>).</item>
+/// by default (trec_eval 9.x without <c>-c</c>, and pytrec_eval/BEIR; trec_eval 10.0 stops with an error instead);
+/// with <c>completeAveraging</c> they score 0 and the mean is over every qrels query (trec_eval <c>-c</c>).</item>
 /// </list>
 /// </summary>
 public static class TrecEval

@@ -13,7 +13,7 @@ internal sealed class HnswGraph
 {
     const int MaxLevel = 24; // P(level ≥ 24) with M = 2 is 2^-24 per node: a cap that never binds in practice.
 
-    readonly ConcurrentBag<VisitedSet> _visitedPool = [];
+    readonly ConcurrentBag<HnswScratch> _scratchPool = [];
     readonly double _levelMultiplier;
 
     public readonly int Dims, M, M0, EfConstruction;
@@ -96,38 +96,39 @@ internal sealed class HnswGraph
     /// </summary>
     public List<(float Sim, int Node)> SearchLayer(ReadOnlySpan<float> q, int entry, int ef, int level, Func<int, bool>? accept)
     {
-        var visited = RentVisited();
+        if (!_scratchPool.TryTake(out var scratch)) scratch = new HnswScratch();
         try
         {
-            var candidates = new PriorityQueue<int, float>(); // priority −sim: most similar first
-            var results = new PriorityQueue<int, float>();    // priority sim: least similar on top
+            scratch.Reset(NodeCount);
+            var (candidates, results) = (scratch.Candidates, scratch.Results);
             var s0 = Sim(q, entry);
-            visited.Mark(entry);
-            candidates.Enqueue(entry, -s0);
-            if (accept is null || accept(entry)) results.Enqueue(entry, s0);
+            scratch.Visit(entry);
+            candidates.Push(-s0, entry);
+            if (accept is null || accept(entry)) results.Push(s0, entry);
             var bound = results.Count > 0 ? s0 : float.NegativeInfinity;
-            while (candidates.TryDequeue(out var c, out var negSim))
+            while (candidates.Count > 0)
             {
+                var (negSim, c) = candidates.Pop();
                 // Every remaining candidate is less similar than the worst kept result: no path through it can improve.
                 if (-negSim < bound && results.Count >= ef) break;
                 foreach (var n in Neighbours(c, level))
                 {
-                    if (!visited.Mark(n)) continue;
+                    if (!scratch.Visit(n)) continue;
                     var s = Sim(q, n);
                     if (results.Count >= ef && s <= bound) continue;
-                    candidates.Enqueue(n, -s);
+                    candidates.Push(-s, n);
                     if (accept is not null && !accept(n)) continue;
-                    results.Enqueue(n, s);
-                    if (results.Count > ef) results.Dequeue();
-                    results.TryPeek(out _, out bound);
+                    results.Push(s, n);
+                    if (results.Count > ef) results.Pop();
+                    bound = results.TopKey;
                 }
             }
             var list = new List<(float, int)>(results.Count);
-            while (results.TryDequeue(out var node, out var sim)) list.Add((sim, node));
+            while (results.Count > 0) list.Add(results.Pop());
             list.Reverse();
             return list;
         }
-        finally { ReturnVisited(visited); }
+        finally { _scratchPool.Add(scratch); }
     }
 
     /// <summary>
@@ -220,35 +221,5 @@ internal sealed class HnswGraph
         Array.Resize(ref Deleted, capacity);
         Array.Resize(ref Links0, capacity * (M0 + 1));
         Array.Resize(ref Upper, capacity);
-    }
-
-    VisitedSet RentVisited()
-    {
-        if (!_visitedPool.TryTake(out var set)) set = new VisitedSet();
-        set.Reset(NodeCount);
-        return set;
-    }
-
-    void ReturnVisited(VisitedSet set) => _visitedPool.Add(set);
-
-    /// <summary>Visited marks as generation stamps: resetting is O(1) instead of clearing N flags per search.</summary>
-    sealed class VisitedSet
-    {
-        int[] _stamps = [];
-        int _generation;
-
-        public void Reset(int size)
-        {
-            if (_stamps.Length < size) { _stamps = new int[Math.Max(size, _stamps.Length * 2)]; _generation = 0; }
-            if (++_generation == int.MaxValue) { Array.Clear(_stamps); _generation = 1; }
-        }
-
-        /// <summary>Marks <paramref name="node"/>; false when it was already marked.</summary>
-        public bool Mark(int node)
-        {
-            if (_stamps[node] == _generation) return false;
-            _stamps[node] = _generation;
-            return true;
-        }
     }
 }

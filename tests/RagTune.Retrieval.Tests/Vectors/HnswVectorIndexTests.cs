@@ -109,7 +109,8 @@ public class HnswVectorIndexTests
         for (var i = 0; i < 500; i++) hnsw.Upsert(i, data[i]);
         using var stop = new CancellationTokenSource();
         using var started = new CountdownEvent(2);
-        var readers = Enumerable.Range(0, 2).Select(r => Task.Run(() =>
+        // Dedicated threads: pool threads may all be busy (parallel test classes, parallel scans) on 2 cores.
+        var readers = Enumerable.Range(0, 2).Select(r => Task.Factory.StartNew(() =>
         {
             var searches = 0;
             var rng = new Random(r);
@@ -121,7 +122,7 @@ public class HnswVectorIndexTests
                 if (searches++ == 0) started.Signal();
             }
             return searches;
-        })).ToArray();
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
         // Inserts start once every reader is searching, so the overlap is real even on a busy 2-core machine.
         Assert.True(started.Wait(TimeSpan.FromSeconds(30)), "readers did not start");
         for (var i = 500; i < data.Length; i++)
@@ -159,6 +160,28 @@ public class HnswVectorIndexTests
         new ExactVectorIndex(8).Save(exactPath);
         e = Assert.Throws<InvalidDataException>(() => HnswVectorIndex.Load(exactPath));
         Assert.Contains("RTHN", e.Message);
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public void EmptyAndEmptiedIndexesSearchSaveAndRefill()
+    {
+        var dir = TestPaths.NewTempDir();
+        var path = Path.Combine(dir, "empty.idx");
+        var q = VectorData.RandomUnit(1, 8, seed: 22)[0];
+        new HnswVectorIndex(8).Save(path);
+        using var loaded = HnswVectorIndex.Load(path);
+        Assert.Empty(loaded.Search(q, 5));
+
+        var data = VectorData.RandomUnit(20, 8, seed: 23);
+        for (var i = 0; i < data.Length; i++) loaded.Upsert(i, data[i]);
+        for (var i = 0; i < data.Length; i++) Assert.True(loaded.Remove(i));
+        Assert.Equal(0, loaded.Count);
+        Assert.Empty(loaded.Search(q, 5));
+        loaded.Upsert(42, q);
+        Assert.Equal(42, loaded.Search(q, 5).Single().Id);
+        loaded.Flush(); // back to the file it was loaded from
+        Assert.Equal(42, HnswVectorIndex.Load(path).Search(q, 1)[0].Id);
         Directory.Delete(dir, true);
     }
 }

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using RagTune.Cli.Rag;
+using RagTune.Retrieval.Generation;
+using RagTune.Retrieval.Retrieval;
+
+namespace RagTune.Cli.Commands;
+
+/// <summary>
+/// <c>ragtune ask --kb &lt;dir&gt; --model &lt;dir|http endpoint&gt; [--mode …] [-k 5] &lt;question&gt;</c>: retrieves, builds a
+/// grounded prompt within the model's context, streams the answer, then lists the cited sources (document, span,
+/// page). Abstains with "Not found in the sources." when nothing relevant is retrieved.
+/// </summary>
+public sealed class AskCommand : ICliCommand
+{
+    /// <inheritdoc/>
+    public Command Build()
+    {
+        var kb = new Option<string>("--kb") { Description = "Knowledge-base folder.", Required = true };
+        var model = new Option<string>("--model") { Description = "Chat model: a local checkpoint folder or an OpenAI-compatible endpoint (http://host/v1#model).", Required = true };
+        var mode = new Option<string>("--mode") { Description = "bm25, dense or hybrid (default: hybrid with embeddings, else bm25)." };
+        mode.AcceptOnlyFromAmong(RetrieverFactory.Modes);
+        var k = new Option<int>("-k", "--top-k") { Description = "Sources retrieved.", DefaultValueFactory = _ => 5 };
+        var context = new Option<int>("--context-tokens") { Description = "The model's context window.", DefaultValueFactory = _ => 2048 };
+        var minScore = new Option<double?>("--min-score") { Description = "Relevance threshold; nothing above it ⇒ abstain." };
+        var question = new Argument<string>("question") { Description = "The question." };
+        var command = new Command("ask", "Answer a question from a knowledge base with citations.") { kb, model, mode, k, context, minScore, question };
+        command.SetAction(async (ParseResult r, CancellationToken ct) =>
+        {
+            var output = r.InvocationConfiguration.Output;
+            var error = r.InvocationConfiguration.Error;
+            try
+            {
+                using var store = KnowledgeBases.OpenForReading(r.GetValue(kb)!);
+                var retriever = RetrieverFactory.Open(store, r.GetValue(mode) ?? (store.EmbeddingModel is null ? "bm25" : "hybrid"));
+                var modelSpec = r.GetValue(model)!;
+                using var chat = ModelClients.Chat(modelSpec);
+                var options = new GroundedAnswerOptions
+                {
+                    ContextTokens = r.GetValue(context),
+                    TokenCounter = ModelClients.TokenCounter(modelSpec),
+                    Retrieval = new RetrievalOptions { TopK = r.GetValue(k), MinScore = r.GetValue(minScore) },
+                };
+                GroundedAnswer? answer = null;
+                await foreach (var update in new GroundedAnswerGenerator(retriever, chat, options).AskStreamingAsync(r.GetValue(question)!, ct))
+                {
+                    output.Write(update.Delta);
+                    answer = update.Answer ?? answer;
+                }
+                output.WriteLine();
+                if (answer is { Abstained: false })
+                {
+                    output.WriteLine();
+                    output.WriteLine("Sources:");
+                    foreach (var c in answer.Citations) output.WriteLine($"  {c}");
+                    if (answer.Citations.Count == 0)
+                        foreach (var s in answer.Sources) output.WriteLine($"  [{s.Number}] {s.Retrieved.Chunk.Title} ({s.Retrieved.Chunk.SourcePath}) — not cited");
+                }
+                return (int)ExitCode.Ok;
+            }
+            catch (UserFacingException e) { error.WriteLine($"error: {e.Message}"); return (int)e.ExitCode; }
+            catch (ArgumentException e) { error.WriteLine($"error: {e.Message}"); return (int)ExitCode.BadArguments; }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return (int)ExitCode.Cancelled; }
+        });
+        return command;
+    }
+}

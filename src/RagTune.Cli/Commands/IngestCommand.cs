@@ -1,0 +1,101 @@
+using System.CommandLine;
+using System.Globalization;
+using RagTune.Cli.Rag;
+using RagTune.Retrieval.Chunking;
+using RagTune.Retrieval.Ingestion;
+using Spectre.Console;
+
+namespace RagTune.Cli.Commands;
+
+/// <summary>
+/// <c>ragtune ingest --kb &lt;dir&gt; [--format auto|beir] [--sync] [--embed-model &lt;dir|url&gt;] &lt;paths…&gt;</c>:
+/// files and folders into a knowledge base, incrementally; progress (files, chunks, MB/s, ETA) on stderr; a summary
+/// and the per-file errors at the end. Exit code 0, or 3 (bad input) when some files could not be read.
+/// </summary>
+public sealed class IngestCommand : ICliCommand
+{
+    /// <inheritdoc/>
+    public Command Build()
+    {
+        var kb = new Option<string>("--kb") { Description = "Knowledge-base folder (created if missing).", Required = true };
+        var format = new Option<string>("--format") { Description = "auto: reader by extension; beir: .jsonl files are BEIR corpora.", DefaultValueFactory = _ => "auto" };
+        format.AcceptOnlyFromAmong("auto", "beir");
+        var sync = new Option<bool>("--sync") { Description = "Also delete documents of files that no longer exist under the given paths." };
+        var embed = new Option<string>("--embed-model") { Description = "Embed chunks with this model (folder or http(s) endpoint#model) for dense/hybrid search." };
+        var tags = new Option<string[]>("--tag") { Description = "Tag every document (filter with tag=…).", AllowMultipleArgumentsPerToken = true };
+        var maxTokens = new Option<int>("--chunk-tokens") { Description = "Chunk size in tokens.", DefaultValueFactory = _ => 256 };
+        var overlap = new Option<int>("--chunk-overlap") { Description = "Overlap between chunks in tokens.", DefaultValueFactory = _ => 32 };
+        var batch = new Option<int>("--batch-chunks") { Description = "Chunks per committed batch (a crash loses at most one batch).", DefaultValueFactory = _ => 512 };
+        var paths = new Argument<string[]>("paths") { Description = "Files and folders to ingest.", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("ingest", "Ingest files into a knowledge base (txt, md, html, pdf, docx, json, jsonl, csv, BEIR).")
+        {
+            kb, format, sync, embed, tags, maxTokens, overlap, batch, paths,
+        };
+        command.SetAction(async (ParseResult r, CancellationToken ct) =>
+        {
+            var error = r.InvocationConfiguration.Error;
+            try
+            {
+                return (int)await RunAsync(r.GetValue(kb)!, r.GetValue(format)!, r.GetValue(sync), r.GetValue(embed), r.GetValue(tags) ?? [],
+                    new ChunkingOptions { MaxTokens = r.GetValue(maxTokens), OverlapTokens = r.GetValue(overlap) }, r.GetValue(batch),
+                    r.GetValue(paths)!, r.InvocationConfiguration.Output, error, ct);
+            }
+            catch (UserFacingException e) { error.WriteLine($"error: {e.Message}"); return (int)e.ExitCode; }
+            catch (ArgumentException e) { error.WriteLine($"error: {e.Message}"); return (int)ExitCode.BadArguments; }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return (int)ExitCode.Cancelled; }
+        });
+        return command;
+    }
+
+    static async Task<ExitCode> RunAsync(string kbFolder, string format, bool sync, string? embedModel, string[] tags, ChunkingOptions chunking,
+        int batchChunks, string[] paths, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        using var kb = KnowledgeBases.OpenForWriting(kbFolder);
+        if (kb.Reconciled is { WasClean: false } fix)
+            error.WriteLine($"recovered an interrupted ingest: re-indexed {fix.Reindexed} chunks, removed {fix.Removed} stale index entries");
+        // Embed with the model the knowledge base already uses unless told otherwise, so updates stay searchable densely.
+        embedModel ??= kb.EmbeddingModel;
+        var embedder = embedModel is null ? null : ModelClients.Embedder(embedModel);
+        var chunker = new StructuredChunker(chunking, ModelClients.TokenCounter(embedModel));
+        var options = new IngestOptions { Format = format, Sync = sync, Tags = tags, BatchChunks = batchChunks };
+        var ingestor = new KnowledgeBaseIngestor(kb, options, chunker, embedder, embedModel);
+
+        IngestSummary summary;
+        if (!Console.IsErrorRedirected)
+        {
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+            summary = await console.Progress().AutoClear(true)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .StartAsync(async ctx =>
+                {
+                    var task = ctx.AddTask("ingest");
+                    return await ingestor.IngestAsync(paths, new SyncProgress<IngestProgress>(p =>
+                    {
+                        task.MaxValue = Math.Max(1, p.BytesTotal);
+                        task.Value = p.BytesDone;
+                        task.Description = Markup.Escape(Describe(p));
+                    }), ct);
+                });
+        }
+        else
+        {
+            var last = DateTime.MinValue;
+            summary = await ingestor.IngestAsync(paths, new SyncProgress<IngestProgress>(p =>
+            {
+                if ((DateTime.UtcNow - last).TotalSeconds < 1) return;
+                last = DateTime.UtcNow;
+                error.WriteLine(Describe(p) + (p.Eta is { } eta ? $", ETA {eta:hh\\:mm\\:ss}" : ""));
+            }), ct);
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"ingested {summary.FilesScanned} files ({summary.FilesUnchanged} unchanged) in {summary.Elapsed.TotalSeconds:F1} s, {summary.MegabytesPerSecond:F2} MB/s: " +
+            $"{summary.DocumentsAdded} documents added, {summary.DocumentsUpdated} updated, {summary.DocumentsDeleted} deleted, {summary.ChunksWritten} chunks written"));
+        foreach (var e in summary.Errors) error.WriteLine($"  failed: {e.Path}: {e.Reason}");
+        if (summary.Errors.Count > 0) error.WriteLine($"{summary.Errors.Count} file(s) could not be ingested; the others were.");
+        return summary.Errors.Count > 0 ? ExitCode.BadInput : ExitCode.Ok;
+    }
+
+    static string Describe(IngestProgress p) => string.Create(CultureInfo.InvariantCulture,
+        $"{p.FilesDone}/{p.FilesTotal} files, {p.Chunks} chunks, {p.MegabytesPerSecond:F2} MB/s");
+}

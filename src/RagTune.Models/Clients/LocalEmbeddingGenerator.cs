@@ -1,0 +1,150 @@
+using Microsoft.Extensions.AI;
+using RagTune.Models.Tokenization;
+using static TorchSharp.torch;
+
+namespace RagTune.Models.Clients;
+
+/// <summary>
+/// A local BERT-family encoder as a Microsoft.Extensions.AI embedding generator: texts are tokenized (with [CLS] …
+/// [SEP]), truncated to the model's limit, run in length-sorted batches, pooled (mean or CLS) and L2-normalised as the
+/// model folder says (<see cref="SentenceEmbeddingSettings"/>). Embeddings come back in input order.
+/// </summary>
+public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
+{
+    readonly IEncoderModel _model;
+    readonly ITokenizer _tokenizer;
+    readonly SentenceEmbeddingSettings _pooling;
+    readonly bool _ownsModel;
+    readonly EmbeddingGeneratorMetadata _metadata;
+    readonly SemaphoreSlim _gate = new(1, 1);
+    readonly int _maxTokens;
+    (int Prefix, int Suffix)? _specialTokens;
+
+    /// <param name="model">The encoder.</param>
+    /// <param name="tokenizer">Its tokenizer.</param>
+    /// <param name="pooling">Pooling, normalisation and length limit.</param>
+    /// <param name="modelId">Reported in the metadata and on each embedding.</param>
+    /// <param name="ownsModel">Dispose the model with this generator.</param>
+    /// <param name="batchSize">Texts per forward pass.</param>
+    public LocalEmbeddingGenerator(IEncoderModel model, ITokenizer tokenizer, SentenceEmbeddingSettings? pooling = null, string? modelId = null,
+        bool ownsModel = false, int batchSize = 32)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        _model = model;
+        _tokenizer = tokenizer;
+        _pooling = pooling ?? SentenceEmbeddingSettings.Default;
+        _ownsModel = ownsModel;
+        BatchSize = batchSize;
+        var positions = model.Config.MaxPositionEmbeddings;
+        _maxTokens = _pooling.MaxSequenceLength is { } max ? Math.Min(max, positions) : positions;
+        _metadata = new EmbeddingGeneratorMetadata("ragtune-local", null, modelId, model.Config.HiddenSize);
+    }
+
+    /// <summary>Texts per forward pass.</summary>
+    public int BatchSize { get; }
+
+    /// <summary>Tokens per text after truncation (special tokens included).</summary>
+    public int MaxTokens => _maxTokens;
+
+    /// <inheritdoc />
+    public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values,
+        EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var texts = values.ToList();
+        var encoded = texts.Select(Encode).ToList();
+        var vectors = new float[texts.Count][];
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await Task.Run(() =>
+            {
+                // Similar lengths share a batch, so little compute is spent on padding.
+                var order = Enumerable.Range(0, texts.Count).OrderBy(i => encoded[i].Count).ToArray();
+                for (var start = 0; start < order.Length; start += BatchSize)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var batch = order.Skip(start).Take(BatchSize).ToArray();
+                    var pooled = EmbedBatch(batch.Select(i => encoded[i]).ToList(), options?.Dimensions);
+                    for (var j = 0; j < batch.Length; j++) vectors[batch[j]] = pooled[j];
+                }
+            }, cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+        var created = DateTimeOffset.UtcNow;
+        var result = new GeneratedEmbeddings<Embedding<float>>(vectors.Select(v => new Embedding<float>(v)
+        {
+            ModelId = _metadata.DefaultModelId, CreatedAt = created,
+        }));
+        var tokens = encoded.Sum(e => e.Count);
+        result.Usage = new UsageDetails { InputTokenCount = tokens, TotalTokenCount = tokens };
+        return result;
+    }
+
+    /// <summary>Ids with special tokens, truncated to <see cref="MaxTokens"/> keeping the trailing special tokens ([SEP]).</summary>
+    internal IReadOnlyList<int> Encode(string text)
+    {
+        var ids = _tokenizer.Encode(text, addSpecialTokens: true);
+        if (ids.Count <= _maxTokens) return ids;
+        var (_, suffix) = _specialTokens ??= SpecialTokenCounts();
+        return [.. ids.Take(_maxTokens - suffix), .. ids.Skip(ids.Count - suffix)];
+    }
+
+    (int Prefix, int Suffix) SpecialTokenCounts()
+    {
+        var plain = _tokenizer.Encode("a", addSpecialTokens: false);
+        var full = _tokenizer.Encode("a", addSpecialTokens: true);
+        for (var p = 0; p + plain.Count <= full.Count; p++)
+            if (full.Skip(p).Take(plain.Count).SequenceEqual(plain)) return (p, full.Count - p - plain.Count);
+        return (0, 0);
+    }
+
+    float[][] EmbedBatch(IReadOnlyList<IReadOnlyList<int>> batch, int? dimensions)
+    {
+        using var _ = inference_mode();
+        using var scope = NewDisposeScope();
+        var width = batch.Max(b => b.Count);
+        var pad = _tokenizer.PadTokenId ?? 0;
+        var ids = new long[batch.Count * width];
+        var mask = new long[batch.Count * width];
+        for (var b = 0; b < batch.Count; b++)
+            for (var t = 0; t < width; t++)
+            {
+                var real = t < batch[b].Count;
+                ids[b * width + t] = real ? batch[b][t] : pad;
+                mask[b * width + t] = real ? 1 : 0;
+            }
+        var maskTensor = tensor(mask, [batch.Count, width]);
+        using var output = _model.Forward(tensor(ids, [batch.Count, width]), maskTensor);
+        var hidden = output.LastHiddenState.to_type(ScalarType.Float32); // (B, T, H)
+        var pooled = HiddenStatePooling.Pool(hidden, maskTensor, _pooling.Mode);
+        if (dimensions is { } d && d < pooled.shape[1]) pooled = pooled.narrow(1, 0, d); // Matryoshka-style truncation
+        if (_pooling.Normalize) pooled = nn.functional.normalize(pooled, p: 2, dim: -1);
+        pooled = pooled.contiguous();
+        var flat = pooled.data<float>().ToArray();
+        var dim = (int)pooled.shape[1];
+        return Enumerable.Range(0, batch.Count).Select(b => flat.AsSpan(b * dim, dim).ToArray()).ToArray();
+    }
+
+    /// <inheritdoc />
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is not null) return null;
+        if (serviceType == typeof(EmbeddingGeneratorMetadata)) return _metadata;
+        if (serviceType.IsInstanceOfType(_model)) return _model;
+        return serviceType.IsInstanceOfType(this) ? this : null;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _gate.Dispose();
+        if (_ownsModel) _model.Dispose();
+    }
+}

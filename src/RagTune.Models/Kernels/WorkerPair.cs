@@ -1,0 +1,75 @@
+namespace RagTune.Models.Kernels;
+
+/// <summary>
+/// Runs a range of work on the calling thread plus <see cref="Workers"/> persistent helper threads that spin-wait
+/// between calls. A decode step issues ~200 small matrix-vector products; waking pooled threads through
+/// <see cref="Parallel.For(int, int, Action{int})"/> costs several microseconds each, spinning costs almost nothing.
+/// Helpers park (sleep) after a short idle period so an idle process leaves the cores alone.
+/// </summary>
+internal sealed class WorkerPair : IDisposable
+{
+    readonly Thread[] _threads;
+    volatile int _generation;
+    volatile int _pending;
+    Action<int, int>? _work; // (part index, part count)
+    volatile bool _stop;
+    readonly int _parts;
+
+    /// <summary>
+    /// A shared instance with one part per core, capped by <c>torch.get_num_threads()</c> (or RAGTUNE_DECODE_THREADS).
+    /// </summary>
+    public static WorkerPair Shared { get; } = new(int.TryParse(Environment.GetEnvironmentVariable("RAGTUNE_DECODE_THREADS"), out var n) && n > 0
+        ? n
+        : Math.Max(1, Math.Min(Environment.ProcessorCount, TorchSharp.torch.get_num_threads())));
+
+    public int Workers => _threads.Length;
+
+    public WorkerPair(int parts)
+    {
+        _parts = parts;
+        _threads = new Thread[parts - 1];
+        for (var i = 0; i < _threads.Length; i++)
+        {
+            var part = i + 1;
+            _threads[i] = new Thread(() => Loop(part)) { IsBackground = true, Name = $"ragtune-decode-{part}" };
+            _threads[i].Start();
+        }
+    }
+
+    /// <summary>Calls <paramref name="work"/>(part, parts) for every part, the caller doing part 0; returns when all are done.</summary>
+    public void Run(Action<int, int> work)
+    {
+        if (_parts == 1) { work(0, 1); return; }
+        _work = work;
+        _pending = _parts - 1;
+        Interlocked.Increment(ref _generation);
+        work(0, _parts);
+        var spin = new SpinWait();
+        while (_pending != 0) spin.SpinOnce(-1);
+    }
+
+    void Loop(int part)
+    {
+        var seen = _generation;
+        while (!_stop)
+        {
+            var spins = 0;
+            while (_generation == seen && !_stop)
+            {
+                // Spin hard for a while (a decode step follows within microseconds), then back off to sleeping.
+                if (++spins < 200_000) Thread.SpinWait(20);
+                else Thread.Sleep(1);
+            }
+            if (_stop) return;
+            seen = _generation;
+            _work!(part, _parts);
+            Interlocked.Decrement(ref _pending);
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop = true;
+        foreach (var t in _threads) t.Join();
+    }
+}
