@@ -31,7 +31,7 @@ public sealed record DemoOptions
     public int BatchSize { get; init; } = 32;
 
     /// <summary>Peak learning rate (AdamW).</summary>
-    public double LearningRate { get; init; } = 3e-3;
+    public double LearningRate { get; init; } = 6e-3;
 
     /// <summary>Chunks retrieved per question.</summary>
     public int TopK { get; init; } = 3;
