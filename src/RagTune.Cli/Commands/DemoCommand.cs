@@ -37,7 +37,7 @@ public sealed class DemoCommand : ICliCommand
             {
                 return (int)ExitCode.Cancelled;
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 throw new UserFacingException($"cannot write to '{dir}': {e.Message}. HINT: pass a writable folder with --out.", ExitCode.Failure, e);
             }
