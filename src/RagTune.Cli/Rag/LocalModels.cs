@@ -1,17 +1,28 @@
 using Microsoft.Extensions.AI;
+using RagTune.Models;
+using RagTune.Models.Clients;
 
 namespace RagTune.Cli.Rag;
 
 /// <summary>
-/// Local checkpoints behind the Microsoft.Extensions.AI interfaces: the engine's <c>LocalEmbeddingGenerator</c>
-/// (encoder + pooling + normalisation) and <c>LocalChatClient</c> (decoder + chat template). Kept in one place so
-/// retrieval code never depends on the engine's concrete types.
+/// Local checkpoints behind the Microsoft.Extensions.AI interfaces, from the engine's
+/// <see cref="LocalClientFactory"/>: <see cref="LocalEmbeddingGenerator"/> (encoder, pooling and normalisation from
+/// the folder) and <see cref="LocalChatClient"/> (decoder with its chat template). Load failures become user errors.
 /// </summary>
 internal static class LocalModels
 {
     public static IEmbeddingGenerator<string, Embedding<float>> Embedder(string folder) =>
-        throw new UserFacingException($"Local embedding models ('{folder}') need the engine's LocalEmbeddingGenerator, which this build does not include yet. HINT: use an OpenAI-compatible endpoint, e.g. --embed-model http://localhost:8080/v1#model.", ExitCode.Failure);
+        Load(folder, () => LocalClientFactory.CreateEmbeddingGenerator(folder));
 
     public static IChatClient Chat(string folder) =>
-        throw new UserFacingException($"Local chat models ('{folder}') need the engine's LocalChatClient, which this build does not include yet. HINT: use an OpenAI-compatible endpoint, e.g. --model http://localhost:8080/v1#model.", ExitCode.Failure);
+        Load(folder, () => LocalClientFactory.CreateChatClient(folder));
+
+    static T Load<T>(string folder, Func<T> load)
+    {
+        try { return load(); }
+        catch (Exception e) when (e is ModelLoadException or FileNotFoundException or InvalidDataException or Models.Tokenization.TokenizerLoadException)
+        {
+            throw new UserFacingException($"Could not load the model in '{folder}': {e.Message}", ExitCode.BadInput, e);
+        }
+    }
 }

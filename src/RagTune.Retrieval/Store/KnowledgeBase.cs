@@ -142,6 +142,12 @@ public sealed class KnowledgeBase : IDisposable
     /// <summary>Chunks by row id (missing ids are absent from the result).</summary>
     public IReadOnlyDictionary<long, StoredChunk> GetChunks(IEnumerable<long> rowIds) => _sql.GetChunks(rowIds);
 
+    /// <summary>Chunks by their stable chunk ids.</summary>
+    public IReadOnlyList<StoredChunk> GetChunksByKey(IEnumerable<string> chunkIds) => _sql.ChunksByKey(chunkIds);
+
+    /// <summary>The stored (normalised) embedding of a chunk, or null.</summary>
+    public float[]? GetEmbedding(long rowId) => _sql.Embedding(rowId);
+
     /// <summary>The chunks of a document in order.</summary>
     public IReadOnlyList<StoredChunk> GetDocumentChunks(string documentId) => _sql.ChunksOfDocument(documentId);
 

@@ -91,6 +91,15 @@ internal sealed class SqliteChunkStore
         var added = new List<(long, DocumentWrite, int)>();
         foreach (var id in batch.DeletedDocuments.Concat(batch.Documents.Select(d => d.Document.Id)))
             removed.AddRange(DeleteDocument(c, tx, id));
+        foreach (var chunkId in batch.DeletedChunks)
+        {
+            using var q = c.CreateCommand();
+            q.Transaction = tx;
+            q.CommandText = "DELETE FROM chunks WHERE id=$id RETURNING rowid";
+            q.Parameters.AddWithValue("$id", chunkId);
+            using var r = q.ExecuteReader();
+            while (r.Read()) removed.Add(r.GetInt64(0));
+        }
         foreach (var write in batch.Documents)
         {
             var d = write.Document;
@@ -242,6 +251,20 @@ internal sealed class SqliteChunkStore
         var where = clauses.Count == 0 ? "" : "WHERE " + string.Join(" AND ", clauses);
         return [.. Query($"SELECT c.rowid FROM chunks c {where}", r => r.GetInt64(0), args)];
     }
+
+    public List<StoredChunk> ChunksByKey(IEnumerable<string> chunkIds)
+    {
+        var result = new List<StoredChunk>();
+        foreach (var slice in chunkIds.Distinct().Chunk(500))
+        {
+            var args = slice.Select((id, i) => ($"$c{i}", (object?)id)).ToArray();
+            result.AddRange(Query($"SELECT {ChunkColumns} FROM chunks c JOIN documents d ON d.id=c.doc_id WHERE c.id IN ({string.Join(',', args.Select(a => a.Item1))})", ReadChunk, args));
+        }
+        return result;
+    }
+
+    public float[]? Embedding(long rowId) =>
+        Query("SELECT embedding FROM chunks WHERE rowid=$r AND embedding IS NOT NULL", r => MemoryMarshal.Cast<byte, float>((byte[])r.GetValue(0)).ToArray(), ("$r", rowId)).FirstOrDefault();
 
     /// <summary>Streams (row id, embedding) of every embedded chunk.</summary>
     public IEnumerable<(long RowId, float[] Vector)> Embeddings()

@@ -18,8 +18,11 @@ public sealed class WriteBatch
     /// <summary>File paths to forget (their documents are listed in <see cref="DeletedDocuments"/>).</summary>
     public List<string> DeletedFiles { get; } = [];
 
+    /// <summary>Single chunks to delete by chunk id (the vector-store API deletes records one by one).</summary>
+    public List<string> DeletedChunks { get; } = [];
+
     /// <summary>True when there is nothing to write.</summary>
-    public bool IsEmpty => Documents.Count == 0 && DeletedDocuments.Count == 0 && Files.Count == 0 && DeletedFiles.Count == 0;
+    public bool IsEmpty => Documents.Count == 0 && DeletedDocuments.Count == 0 && Files.Count == 0 && DeletedFiles.Count == 0 && DeletedChunks.Count == 0;
 
     /// <summary>Chunks in the batch.</summary>
     public int ChunkCount => Documents.Sum(d => d.Chunks.Count);
