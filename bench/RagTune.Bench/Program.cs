@@ -3,6 +3,8 @@ using RagTune.Bench;
 // Subcommands by first argument; each prints a table and writes bench/results/<name>.json.
 switch (args.FirstOrDefault())
 {
+    case "generation":
+        return GenerationBench.Run(args[1..]);
     case "retrieval":
         return await RetrievalBench.RunAsync(args[1..]);
     case "training":
