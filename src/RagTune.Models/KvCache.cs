@@ -54,7 +54,8 @@ public sealed class KvCache : IDisposable
             throw new InvalidOperationException($"KV cache is full: {Length} + {t} positions exceed its capacity of {MaxLength}. HINT: create the cache with a larger maxLength.");
         if (k.shape[0] != BatchSize)
             throw new ArgumentException($"KV cache was made for batch size {BatchSize}, got {k.shape[0]}.", nameof(k));
-        using (no_grad())
+        // The buffers are not part of any autograd graph (no-grad copy also when the caller records gradients).
+        using (is_grad_enabled() ? no_grad() : null)
         {
             keys[layer].narrow(2, Length, t).copy_(k);
             values[layer].narrow(2, Length, t).copy_(v);

@@ -43,8 +43,10 @@ public sealed class Trainer
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.GradAccumSteps);
         (_model, _forward, Options) = (model, forward, options);
-        _trainable = trainable?.ToList()
-                     ?? model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToList();
+        // Tied weights (lm_head = embeddings) appear under two names; update each tensor once.
+        var seen = new HashSet<IntPtr>();
+        _trainable = (trainable ?? model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)))
+            .Where(p => seen.Add(p.Item2.Handle)).ToList();
         if (_trainable.Count == 0) throw new ArgumentException("the model has no trainable parameters (all have requires_grad = false).", nameof(model));
     }
 

@@ -34,8 +34,8 @@ public sealed class EvalRetrievalCommand : ICliCommand
         var kb = new Option<string>("--kb") { Description = "Knowledge-base folder to retrieve from (not needed with --run)." };
         var queries = new Option<string>("--queries") { Description = "BEIR queries.jsonl ({\"_id\", \"text\"} per line)." };
         var qrels = new Option<string>("--qrels") { Description = "Qrels: BEIR TSV 'query-id corpus-id score' with a header line (or TREC 4-column).", Required = true };
-        var mode = new Option<string>("--mode") { Description = "Retriever: bm25, dense or hybrid.", DefaultValueFactory = _ => "hybrid" };
-        mode.AcceptOnlyFromAmong("bm25", "dense", "hybrid");
+        var mode = new Option<string>("--mode") { Description = "Retriever: bm25, dense or hybrid (default: hybrid when the knowledge base has embeddings, else bm25, as search)." };
+        mode.AcceptOnlyFromAmong(Rag.RetrieverFactory.Modes);
         var k = new Option<int>("-k", "--top-k") { Description = "Documents retrieved per query (recall@100 needs ≥ 100).", DefaultValueFactory = _ => 100 };
         var runOut = new Option<string>("--run-out") { Description = "Write the run as 'qid<TAB>docid<TAB>score' lines." };
         var runIn = new Option<string>("--run") { Description = "Evaluate this run file instead of retrieving (3-column TSV or TREC 6-column)." };
@@ -52,7 +52,7 @@ public sealed class EvalRetrievalCommand : ICliCommand
             var error = r.InvocationConfiguration.Error;
             try
             {
-                var settings = new Settings(r.GetValue(kb), r.GetValue(queries), r.GetValue(qrels)!, r.GetValue(mode)!,
+                var settings = new Settings(r.GetValue(kb), r.GetValue(queries), r.GetValue(qrels)!, r.GetValue(mode),
                     r.GetValue(k), r.GetValue(runOut), r.GetValue(runIn), r.GetValue(json), r.GetValue(perQuery));
                 return (int)await RunAsync(settings, output, error, ct);
             }
@@ -69,7 +69,7 @@ public sealed class EvalRetrievalCommand : ICliCommand
         return command;
     }
 
-    sealed record Settings(string? Kb, string? Queries, string Qrels, string Mode, int K, string? RunOut, string? RunIn, bool Json, bool PerQuery);
+    sealed record Settings(string? Kb, string? Queries, string Qrels, string? Mode, int K, string? RunOut, string? RunIn, bool Json, bool PerQuery);
 
     async Task<ExitCode> RunAsync(Settings s, TextWriter output, TextWriter error, CancellationToken ct)
     {
@@ -96,6 +96,7 @@ public sealed class EvalRetrievalCommand : ICliCommand
             if (withoutText > 0)
                 error.WriteLine($"note: {withoutText} qrels queries have no text in '{s.Queries}' and are not evaluated.");
             evaluated = Restrict(judgements, asked);
+            s = s with { Mode = s.Mode ?? DefaultMode(s.Kb!) };
             run = await RetrieveAsync(_openRetriever(s.Kb!, s.Mode), asked, texts, s.K, error, ct);
         }
         if (s.RunOut is not null) run.Save(s.RunOut);
@@ -181,6 +182,13 @@ public sealed class EvalRetrievalCommand : ICliCommand
                 ["recall@100"] = q.Metrics.RecallAt100, ["mrr@10"] = q.Metrics.MrrAt10, ["relevant"] = q.RelevantCount,
             }).ToList();
         output.WriteLine(JsonSerializer.Serialize(payload));
+    }
+
+    /// <summary>search's rule: hybrid when the knowledge base has embeddings, else bm25.</summary>
+    static string DefaultMode(string knowledgeBase)
+    {
+        using var kb = Rag.KnowledgeBases.OpenForReading(knowledgeBase);
+        return kb.EmbeddingModel is null ? "bm25" : "hybrid";
     }
 
     /// <summary>The knowledge-base retriever: documents ranked by their best chunk under bm25, dense or hybrid.</summary>

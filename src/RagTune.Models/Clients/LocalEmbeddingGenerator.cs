@@ -122,7 +122,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         var maskTensor = tensor(mask, [batch.Count, width]);
         using var output = _model.Forward(tensor(ids, [batch.Count, width]), maskTensor);
         var hidden = output.LastHiddenState.to_type(ScalarType.Float32); // (B, T, H)
-        var pooled = EmbeddingPooling.Pool(hidden, maskTensor, _pooling.Mode);
+        var pooled = HiddenStatePooling.Pool(hidden, maskTensor, _pooling.Mode);
         if (dimensions is { } d && d < pooled.shape[1]) pooled = pooled.narrow(1, 0, d); // Matryoshka-style truncation
         if (_pooling.Normalize) pooled = nn.functional.normalize(pooled, p: 2, dim: -1);
         pooled = pooled.contiguous();

@@ -4,7 +4,7 @@ namespace RagTune.Models.Clients;
 
 /// <summary>
 /// How token vectors become one sentence vector for a model folder: the pooling mode and normalisation of a
-/// sentence-transformers folder (see <see cref="EmbeddingPooling"/>) and <c>sentence_bert_config.json</c>'s
+/// sentence-transformers folder (see <see cref="HiddenStatePooling"/>) and <c>sentence_bert_config.json</c>'s
 /// <c>max_seq_length</c>. A plain BERT folder gets mean pooling with L2 normalisation.
 /// </summary>
 /// <param name="Mode">Which token vectors are pooled.</param>
@@ -18,10 +18,10 @@ public sealed record SentenceEmbeddingSettings(PoolingMode Mode, bool Normalize,
     /// <summary>Reads the settings of <paramref name="dir"/>; <see cref="Default"/> where files are missing.</summary>
     public static SentenceEmbeddingSettings FromFolder(string dir)
     {
-        var settings = Default with { Mode = EmbeddingPooling.ReadMode(dir, PoolingMode.Mean) };
+        var settings = Default with { Mode = HiddenStatePooling.ReadMode(dir, PoolingMode.Mean) };
         // A sentence-transformers folder says whether it normalises; a plain checkpoint gets cosine-ready vectors.
         if (File.Exists(Path.Combine(dir, "modules.json")))
-            settings = settings with { Normalize = EmbeddingPooling.ReadNormalize(dir) };
+            settings = settings with { Normalize = HiddenStatePooling.ReadNormalize(dir) };
         var sbert = Path.Combine(dir, "sentence_bert_config.json");
         if (File.Exists(sbert))
         {

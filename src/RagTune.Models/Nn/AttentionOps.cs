@@ -56,16 +56,26 @@ public static class AttentionOps
     /// <summary>
     /// softmax(q·kᵀ/√d + bias)·v for q (B, nh, T, d) and k, v (B, n_kv, L, d) with nh a multiple of n_kv (grouped-query
     /// attention, https://arxiv.org/abs/2305.13245): the query heads of a group are folded into the query axis, so
-    /// keys and values are never repeated. Returns (B, nh, T, d).
+    /// keys and values are never repeated. Returns (B, nh, T, d). A single new token (decode) takes the plain
+    /// matmul–softmax–matmul path: for one query row the fused CPU kernel's thread fan-out costs more than it saves.
     /// </summary>
     public static Tensor ScaledDotProduct(Tensor q, Tensor k, Tensor v, Tensor? bias)
     {
         var (b, nh, t, d) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3]);
         var nkv = k.shape[1];
-        if (nh == nkv) return nn.functional.scaled_dot_product_attention(q, k, v, bias);
         var rep = nh / nkv;
-        var qg = q.reshape(b, nkv, rep * t, d);               // head h = g·rep + r → row r·T + t of group g
-        var bg = bias is null || t == 1 && bias.shape[2] == 1 ? bias : bias.repeat(1, 1, rep, 1); // (B, 1, rep·T, L)
-        return nn.functional.scaled_dot_product_attention(qg, k, v, bg).view(b, nh, t, d);
+        var qg = rep == 1 ? q : q.reshape(b, nkv, rep * t, d);  // head h = g·rep + r → row r·T + t of group g
+        var bg = bias is null || rep == 1 || t == 1 ? bias : bias.repeat(1, 1, rep, 1); // (B, 1, rep·T, L)
+        var y = t == 1 ? Eager(qg, k, v, bg) : nn.functional.scaled_dot_product_attention(qg, k, v, bg);
+        return rep == 1 ? y : y.view(b, nh, t, d);
+    }
+
+    // softmax(q·kᵀ·scale + bias)·v as HF's eager attention computes it (softmax in float32).
+    static Tensor Eager(Tensor q, Tensor k, Tensor v, Tensor? bias)
+    {
+        var scores = q.matmul(k.transpose(-2, -1)).mul_(1.0 / Math.Sqrt(q.shape[^1])); // (B, G, R, L)
+        if (bias is not null) scores = scores.add_(bias);
+        var probs = scores.dtype == ScalarType.Float32 ? scores.softmax(-1) : scores.softmax(-1, ScalarType.Float32).to_type(q.dtype);
+        return probs.matmul(v);                                                           // (B, G, R, d)
     }
 }

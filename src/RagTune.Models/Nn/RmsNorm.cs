@@ -28,8 +28,10 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         var inputType = x.dtype;
-        var x32 = inputType == ScalarType.Float32 ? x : x.to_type(ScalarType.Float32);
+        // Half types are upcast to float32 as HF does; float64 stays float64 (finite-difference gradient checks need it).
+        var wide = inputType is ScalarType.Float32 or ScalarType.Float64;
+        var x32 = wide ? x : x.to_type(ScalarType.Float32);
         var normed = x32.mul(x32.square().mean([-1], keepdim: true).add_(eps).rsqrt_());
-        return weight.mul(inputType == ScalarType.Float32 ? normed : normed.to_type(inputType));
+        return weight.mul(wide ? normed : normed.to_type(inputType));
     }
 }

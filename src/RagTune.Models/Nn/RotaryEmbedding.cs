@@ -73,8 +73,11 @@ public sealed class RotaryEmbedding : IDisposable
         return where(isMedium, smoothed, llama);
     }
 
-    /// <summary>cos and sin tables (B, T, d) for <paramref name="positionIds"/> (B, T), in <paramref name="dtype"/>.</summary>
-    public (Tensor Cos, Tensor Sin) Compute(Tensor positionIds, ScalarType dtype)
+    /// <summary>
+    /// Tables (B, 1, T, d) for <paramref name="positionIds"/> (B, T), in <paramref name="dtype"/>: cos(θ·p), and
+    /// sin(θ·p) with its first half negated — the sign of rotate_half folded in, so that <see cref="Apply"/> needs one roll.
+    /// </summary>
+    public (Tensor Cos, Tensor SignedSin) Compute(Tensor positionIds, ScalarType dtype)
     {
         var inv = invFreq;
         if (ropeType == "dynamic")
@@ -87,20 +90,20 @@ public sealed class RotaryEmbedding : IDisposable
                 inv = BaseInvFreq(dim, b);
             }
         }
-        var freqs = positionIds.to_type(ScalarType.Float32).unsqueeze(-1).mul(inv); // (B, T, d/2)
-        var emb = cat([freqs, freqs], -1);                                          // (B, T, d)
-        var cos = emb.cos();
-        var sin = emb.sin();
-        return dtype == ScalarType.Float32 ? (cos, sin) : (cos.to_type(dtype), sin.to_type(dtype));
+        var freqs = positionIds.to_type(ScalarType.Float32).unsqueeze(-1).mul(inv).unsqueeze(1); // (B, 1, T, d/2)
+        var cos = freqs.cos();
+        var sin = freqs.sin();
+        var cosFull = cat([cos, cos], -1);                                                        // (B, 1, T, d)
+        var signedSin = cat([sin.neg(), sin], -1);
+        return dtype == ScalarType.Float32 ? (cosFull, signedSin) : (cosFull.to_type(dtype), signedSin.to_type(dtype));
     }
 
-    /// <summary>Applies the rotation to <paramref name="x"/> (B, nh, T, d) with tables (B, T, d).</summary>
-    public static Tensor Apply(Tensor x, Tensor cos, Tensor sin)
-    {
-        var half = x.shape[^1] / 2;
-        var rotated = cat([x.narrow(-1, half, half).neg(), x.narrow(-1, 0, half)], -1); // rotate_half
-        return x.mul(cos.unsqueeze(1)).add_(rotated.mul_(sin.unsqueeze(1)));
-    }
+    /// <summary>
+    /// Rotates <paramref name="x"/> (B, nh, T, d) with tables from <see cref="Compute"/>: x·cos + rotate_half(x)·sin, where
+    /// rotate_half(x)·sin = roll(x, d/2)·signedSin (rotate_half(x) = [−x₂, x₁]).
+    /// </summary>
+    public static Tensor Apply(Tensor x, Tensor cos, Tensor signedSin) =>
+        x.mul(cos).add_(x.roll(x.shape[^1] / 2, -1).mul_(signedSin));
 
     /// <summary>Frees the frequency table.</summary>
     public void Dispose() => invFreq.Dispose();

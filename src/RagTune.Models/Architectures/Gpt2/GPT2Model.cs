@@ -98,7 +98,8 @@ public sealed class GPT2Block : nn.Module, ITransformerBlock
     public Tensor Forward(Tensor hidden, BlockContext context)
     {
         var x = hidden.add(attn.Forward(ln_1.call(hidden), context));
-        return x.add_(mlp.call(ln_2.call(x)));
+        // Not in place: ln_2 saved x for its backward, so modifying it would break training.
+        return x.add(mlp.call(ln_2.call(x)));
     }
 }
 

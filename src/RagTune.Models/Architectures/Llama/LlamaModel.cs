@@ -47,7 +47,7 @@ public sealed class LlamaModel : nn.Module
         var (b, t) = (inputIds.shape[0], inputIds.shape[1]);
         long past = cache?.Length ?? 0;
         positionIds ??= AttentionOps.PositionIds(attentionMask, b, t, past);
-        var (cos, sin) = rotary.Compute(positionIds, dtype);          // (B, T, hd)
+        var (cos, sin) = rotary.Compute(positionIds, dtype);          // (B, 1, T, hd)
         var bias = AttentionOps.CausalBias(attentionMask, t, past, dtype);
         var h = embed_tokens.call(inputIds);                          // (B, T, H)
         for (var i = 0; i < layers.Count; i++)
@@ -99,7 +99,8 @@ public sealed class LlamaDecoderLayer : nn.Module, ITransformerBlock
     public Tensor Forward(Tensor hidden, BlockContext context)
     {
         var h = hidden.add(self_attn.Forward(input_layernorm.call(hidden), context));
-        return h.add_(mlp.call(post_attention_layernorm.call(h)));
+        // Not in place: the norm saved h for its backward, so modifying it would break training.
+        return h.add(mlp.call(post_attention_layernorm.call(h)));
     }
 }
 

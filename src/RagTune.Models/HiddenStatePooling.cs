@@ -8,7 +8,7 @@ namespace RagTune.Models;
 /// Sentence embeddings from an encoder's hidden states: CLS / mean / max / last-token pooling and L2 normalisation, with
 /// the mode read from a sentence-transformers folder (<c>modules.json</c> → <c>1_Pooling/config.json</c>) when present.
 /// </summary>
-public static class EmbeddingPooling
+public static class HiddenStatePooling
 {
     /// <summary>
     /// Pools <paramref name="hidden"/> (B, T, H) over positions where <paramref name="attentionMask"/> (B, T) is 1 → (B, H).
