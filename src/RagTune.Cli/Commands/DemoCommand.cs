@@ -33,13 +33,20 @@ public sealed class DemoCommand : ICliCommand
             {
                 report = await runner.RunAsync(ct);
             }
+            catch (DemoOutputException e)
+            {
+                // Reported here: System.CommandLine would print an exception thrown from an action with its stack trace.
+                Console.Error.WriteLine($"error: {e.Message}");
+                return (int)ExitCode.BadArguments;
+            }
             catch (OperationCanceledException)
             {
                 return (int)ExitCode.Cancelled;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new UserFacingException($"cannot write to '{dir}': {e.Message}. HINT: pass a writable folder with --out.", ExitCode.Failure, e);
+                Console.Error.WriteLine($"error: cannot write to '{dir}': {e.Message}. HINT: pass a writable folder with --out.");
+                return (int)ExitCode.Failure;
             }
             Render(report, Path.GetFullPath(dir));
             return (int)ExitCode.Ok;

@@ -38,4 +38,29 @@ public class DemoCommandTests
             File.Delete(file);
         }
     }
+
+    [Fact]
+    public async Task ForeignNonEmptyFolder_IsNotTouched()
+    {
+        var dir = Directory.CreateTempSubdirectory("ragtune-demo-foreign").FullName;
+        var mine = Path.Combine(dir, "models");
+        Directory.CreateDirectory(mine);
+        var (oldOut, oldErr) = (Console.Out, Console.Error);
+        var stderr = new StringWriter();
+        Console.SetOut(new StringWriter());
+        Console.SetError(stderr);
+        try
+        {
+            var exit = await CliApp.RunAsync(["demo", "--quick", "--out", dir]);
+            Assert.Equal((int)ExitCode.BadArguments, exit);
+            Assert.Contains("not made by the demo", stderr.ToString());
+            Assert.True(Directory.Exists(mine));
+        }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldErr);
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
