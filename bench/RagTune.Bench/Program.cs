@@ -7,6 +7,8 @@ switch (args.FirstOrDefault())
         return GenerationBench.Run(args[1..]);
     case "retrieval":
         return await RetrievalBench.RunAsync(args[1..]);
+    case "training":
+        return TrainingBench.Run(args[1..]);
     case "vectors":
         return VectorBench.Run(args[1..]);
     case "machine":
@@ -15,6 +17,6 @@ switch (args.FirstOrDefault())
         Console.WriteLine($"fp32 GEMM 2048²:       {MachineBench.GemmGflops():F1} GFLOP/s");
         return 0;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project bench/RagTune.Bench -- <generation|machine|vectors|retrieval>");
+        Console.WriteLine("usage: dotnet run -c Release --project bench/RagTune.Bench -- <generation|machine|training|vectors|retrieval>");
         return 2;
 }

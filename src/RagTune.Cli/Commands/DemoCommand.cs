@@ -33,13 +33,20 @@ public sealed class DemoCommand : ICliCommand
             {
                 report = await runner.RunAsync(ct);
             }
+            catch (DemoOutputException e)
+            {
+                // Reported here: System.CommandLine would print an exception thrown from an action with its stack trace.
+                Console.Error.WriteLine($"error: {e.Message}");
+                return (int)ExitCode.BadArguments;
+            }
             catch (OperationCanceledException)
             {
                 return (int)ExitCode.Cancelled;
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new UserFacingException($"cannot write to '{dir}': {e.Message}. HINT: pass a writable folder with --out.", ExitCode.Failure, e);
+                Console.Error.WriteLine($"error: cannot write to '{dir}': {e.Message}. HINT: pass a writable folder with --out.");
+                return (int)ExitCode.Failure;
             }
             Render(report, Path.GetFullPath(dir));
             return (int)ExitCode.Ok;
@@ -66,11 +73,12 @@ public sealed class DemoCommand : ICliCommand
                 $"{s.MeanLatencyMs:F1}",
                 $"{s.P95LatencyMs:F1}",
                 s.TrainingSeconds > 0 ? $"{s.TrainingSeconds:F1}" : "–",
-                s.UpdateSeconds is { } u ? $"{u:F3}" : "re-train");
+                s.UpdateSeconds is { } u ? $"{u:F3}" : s.Name == "base" ? "–" : "re-train");
         foreach (var i in Enumerable.Range(1, 8)) table.Columns[i].RightAligned();
         console.Write(table);
         console.WriteLine($"model: {report.Parameters:N0} parameters, {report.VocabSize} words; reading lesson {report.ReadingTrainingSeconds:F1} s; " +
                           $"fine-tuning {report.FineTuneTokensPerSecond:N0} tokens/s; first ingest {report.IngestSeconds:F3} s; peak working set {report.PeakWorkingSetMb:F0} MB");
+        console.WriteLine("steps (s): " + string.Join(", ", report.Steps.Select(t => $"{t.Step} {t.Seconds:F2}")));
         foreach (var note in report.Notes) console.WriteLine($"note: {note}");
         console.WriteLine($"report: {Path.Combine(dir, DemoReportWriter.JsonFileName)}  chart: {Path.Combine(dir, DemoReportWriter.ChartFileName)}");
     }

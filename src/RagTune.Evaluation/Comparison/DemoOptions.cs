@@ -12,8 +12,8 @@ public sealed record DemoOptions
     /// <summary>Domain size.</summary>
     public SyntheticDomainOptions Domain { get; init; } = new();
 
-    /// <summary>Model width (hidden size). Default 128.</summary>
-    public int HiddenSize { get; init; } = 128;
+    /// <summary>Model width (hidden size). Default 64 (wider models learn the reading lesson more slowly at this step budget).</summary>
+    public int HiddenSize { get; init; } = 64;
 
     /// <summary>Decoder blocks. Default 2.</summary>
     public int Layers { get; init; } = 2;
@@ -31,7 +31,7 @@ public sealed record DemoOptions
     public int BatchSize { get; init; } = 32;
 
     /// <summary>Peak learning rate (AdamW).</summary>
-    public double LearningRate { get; init; } = 3e-3;
+    public double LearningRate { get; init; } = 6e-3;
 
     /// <summary>Chunks retrieved per question.</summary>
     public int TopK { get; init; } = 3;

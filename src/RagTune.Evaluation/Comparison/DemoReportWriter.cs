@@ -63,7 +63,7 @@ public static class DemoReportWriter
         foreach (var (label, _, color) in series)
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = label, FillColor = color });
         plot.ShowLegend(Alignment.UpperLeft);
-        plot.Axes.SetLimitsY(0, 115);
+        plot.Axes.SetLimitsY(0, 140); // room above 100 % for the legend
         plot.YLabel("% of questions");
         plot.Title($"RagTune demo (seed {report.Seed}): {report.Facts} facts, {report.ChangedFacts} changed by the update");
         plot.SavePng(path, 900, 500);

@@ -26,6 +26,9 @@ public sealed class DemoRunner
     readonly List<DemoStepTiming> _steps = [];
     string _outDir = "";
 
+    /// <summary>The file that marks an output folder as the demo's own (so a re-run may replace its contents).</summary>
+    public const string MarkerFileName = ".ragtune-demo";
+
     /// <summary>Creates a runner; <paramref name="log"/> receives progress lines.</summary>
     public DemoRunner(DemoOptions options, Action<string>? log = null)
     {
@@ -50,6 +53,13 @@ public sealed class DemoRunner
     {
         var o = _options;
         var outDir = _outDir = Path.GetFullPath(o.OutputDir);
+        // The run replaces its own subfolders; a marker keeps it from deleting anything in a folder it did not make.
+        var marker = Path.Combine(outDir, MarkerFileName);
+        var ours = File.Exists(marker) || File.Exists(Path.Combine(outDir, DemoReportWriter.JsonFileName)); // or an older run's
+        if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any() && !ours)
+            throw new DemoOutputException($"'{outDir}' is not empty and was not made by the demo (no {MarkerFileName}). HINT: pass an empty or new folder with --out.");
+        Directory.CreateDirectory(outDir);
+        File.WriteAllText(marker, "Written by ragtune demo; the demo may delete and rewrite this folder's contents.\n");
         foreach (var sub in new[] { "corpus", "models", "kb", "training" })
             if (Directory.Exists(Path.Combine(outDir, sub))) Directory.Delete(Path.Combine(outDir, sub), recursive: true);
         var corpusDir = Directory.CreateDirectory(Path.Combine(outDir, "corpus")).FullName;

@@ -25,10 +25,10 @@ public sealed record DemoSystemResult
     /// <summary>Recall@k of the retriever (a top-k chunk states the fact), or null without retrieval.</summary>
     public double? RetrievalRecall { get; init; }
 
-    /// <summary>Mean seconds per question (retrieval + generation).</summary>
+    /// <summary>Mean milliseconds per question (retrieval + generation).</summary>
     public required double MeanLatencyMs { get; init; }
 
-    /// <summary>95th percentile seconds per question.</summary>
+    /// <summary>95th percentile milliseconds per question.</summary>
     public required double P95LatencyMs { get; init; }
 
     /// <summary>Seconds of training this system needs beyond the base model (fine-tuning), 0 for none.</summary>

@@ -105,6 +105,14 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
         return adapter is null ? y : y.add(adapter.call(x));
     }
 
+    /// <summary>Replaces the weight (same shape) — used to re-lay weights out in memory; the caller disposes the old one.</summary>
+    internal void ReplaceWeight(Parameter newWeight)
+    {
+        _internal_params.Remove("weight");
+        weight = newWeight;
+        register_parameter("weight", newWeight);
+    }
+
     static Parameter NewParameter(long[] shape, ScalarType dtype)
     {
         var p = new Parameter(empty(shape, dtype), requires_grad: true);

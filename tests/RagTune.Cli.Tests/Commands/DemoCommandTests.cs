@@ -1,0 +1,66 @@
+namespace RagTune.Cli.Tests.Commands;
+
+/// <summary>
+/// <c>ragtune demo</c> through <see cref="CliApp"/>. The full quick run is tested once, in RagTune.Evaluation.Tests
+/// (DemoRunnerTests); here only what the verb itself adds.
+/// </summary>
+[Collection(TokenizeCommandConsoleCollection.Name)]
+public class DemoCommandTests
+{
+    [Fact]
+    public void Verb_HasSeedOutAndQuick()
+    {
+        var demo = CliApp.BuildRoot().Subcommands.Single(c => c.Name == "demo");
+        Assert.Equal(["--seed", "--out", "--quick"], demo.Options.Select(o => o.Name));
+        var parsed = CliApp.BuildRoot().Parse(["demo"]);
+        Assert.Empty(parsed.Errors);
+    }
+
+    [Fact]
+    public async Task OutputFolderThatIsAFile_FailsWithAHint()
+    {
+        var file = Path.GetTempFileName();
+        var (oldOut, oldErr) = (Console.Out, Console.Error);
+        var stderr = new StringWriter();
+        Console.SetOut(new StringWriter());
+        Console.SetError(stderr);
+        try
+        {
+            var exit = await CliApp.RunAsync(["demo", "--quick", "--out", file]);
+            Assert.Equal((int)ExitCode.Failure, exit);
+            Assert.Contains($"cannot write to '{file}'", stderr.ToString());
+            Assert.Contains("--out", stderr.ToString());
+        }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldErr);
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task ForeignNonEmptyFolder_IsNotTouched()
+    {
+        var dir = Directory.CreateTempSubdirectory("ragtune-demo-foreign").FullName;
+        var mine = Path.Combine(dir, "models");
+        Directory.CreateDirectory(mine);
+        var (oldOut, oldErr) = (Console.Out, Console.Error);
+        var stderr = new StringWriter();
+        Console.SetOut(new StringWriter());
+        Console.SetError(stderr);
+        try
+        {
+            var exit = await CliApp.RunAsync(["demo", "--quick", "--out", dir]);
+            Assert.Equal((int)ExitCode.BadArguments, exit);
+            Assert.Contains("not made by the demo", stderr.ToString());
+            Assert.True(Directory.Exists(mine));
+        }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldErr);
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
