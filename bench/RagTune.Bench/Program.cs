@@ -3,8 +3,12 @@ using RagTune.Bench;
 // Subcommands by first argument; each prints a table and writes bench/results/<name>.json.
 switch (args.FirstOrDefault())
 {
+    case "generation":
+        return GenerationBench.Run(args[1..]);
     case "retrieval":
         return await RetrievalBench.RunAsync(args[1..]);
+    case "training":
+        return TrainingBench.Run(args[1..]);
     case "vectors":
         return VectorBench.Run(args[1..]);
     case "machine":
@@ -13,6 +17,6 @@ switch (args.FirstOrDefault())
         Console.WriteLine($"fp32 GEMM 2048²:       {MachineBench.GemmGflops():F1} GFLOP/s");
         return 0;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project bench/RagTune.Bench -- <generation|machine|vectors|retrieval>");
+        Console.WriteLine("usage: dotnet run -c Release --project bench/RagTune.Bench -- <generation|machine|training|vectors|retrieval>");
         return 2;
 }

@@ -50,4 +50,21 @@ public class EngineGradientTests
         var maxDiff = plain.Zip(ckpt, (a, b) => (a - b).abs().max().item<double>()).Max();
         Assert.True(maxDiff < 1e-10, $"max grad diff {maxDiff}");
     }
+
+    [Fact]
+    public void BertClassifierFullAndLoraGradientsMatchFiniteDifferences()
+    {
+        var m = ModelLoader.Load(TestPaths.Parity("bert/sequence-classification"), new ModelLoadOptions { DType = ScalarType.Float64 });
+        var classifier = (ISequenceClassifier)m;
+        random.manual_seed(5);
+        var ids = randint(1, 500, [2, 8], dtype: ScalarType.Int64);
+        var labels = tensor(new long[] { 0, 2 });
+        Tensor Loss() => TrainingLoss.Classification(classifier.Forward(ids), labels);
+        var full = GradCheck.Run(Loss, m.named_parameters().Select(p => (p.name, p.parameter)), 2);
+        Assert.True(full.MaxRel < 1e-4, $"bert full: {full.MaxRel:E3} at {full.Where}");
+        var lora = LoraModel.Attach(m, new LoraConfig { R = 4, Dropout = 0, TargetModules = ["query", "value"], ModulesToSave = ["classifier"] }, seed: 1);
+        using (no_grad()) foreach (var a in lora.Adapters.Values) a.B.copy_(randn_like(a.B) * 0.2);
+        var adapters = GradCheck.Run(Loss, lora.TrainableParameters(), 3);
+        Assert.True(adapters.MaxRel < 1e-4, $"bert lora: {adapters.MaxRel:E3} at {adapters.Where}");
+    }
 }

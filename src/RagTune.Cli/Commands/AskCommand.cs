@@ -34,9 +34,11 @@ public sealed class AskCommand : ICliCommand
                 var retriever = RetrieverFactory.Open(store, r.GetValue(mode) ?? (store.EmbeddingModel is null ? "bm25" : "hybrid"));
                 var modelSpec = r.GetValue(model)!;
                 using var chat = ModelClients.Chat(modelSpec);
+                var window = ContextWindow(modelSpec, r.GetValue(context));
                 var options = new GroundedAnswerOptions
                 {
-                    ContextTokens = r.GetValue(context),
+                    AnswerTokens = Math.Min(384, window / 4),
+                    ContextTokens = window,
                     TokenCounter = ModelClients.TokenCounter(modelSpec),
                     Retrieval = new RetrievalOptions { TopK = r.GetValue(k), MinScore = r.GetValue(minScore) },
                 };
@@ -62,5 +64,17 @@ public sealed class AskCommand : ICliCommand
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { return (int)ExitCode.Cancelled; }
         });
         return command;
+    }
+
+    /// <summary>The requested window, capped by a local checkpoint's <c>max_position_embeddings</c> (or
+    /// <c>n_positions</c>) so the prompt never overflows the model; the answer budget shrinks to a quarter if needed.</summary>
+    static int ContextWindow(string modelSpec, int requested)
+    {
+        var config = Path.Combine(modelSpec, "config.json");
+        if (ModelClients.IsEndpoint(modelSpec) || !File.Exists(config)) return requested;
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(config));
+        foreach (var key in new[] { "max_position_embeddings", "n_positions", "n_ctx" })
+            if (json.RootElement.TryGetProperty(key, out var v) && v.TryGetInt32(out var max) && max > 0) return Math.Min(requested, max);
+        return requested;
     }
 }

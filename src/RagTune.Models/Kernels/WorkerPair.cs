@@ -14,6 +14,7 @@ internal sealed class WorkerPair : IDisposable
     Action<int, int>? _work; // (part index, part count)
     volatile bool _stop;
     readonly int _parts;
+    readonly Lock _gate = new();
 
     /// <summary>
     /// A shared instance with one part per core, capped by <c>torch.get_num_threads()</c> (or RAGTUNE_DECODE_THREADS).
@@ -39,13 +40,22 @@ internal sealed class WorkerPair : IDisposable
     /// <summary>Calls <paramref name="work"/>(part, parts) for every part, the caller doing part 0; returns when all are done.</summary>
     public void Run(Action<int, int> work)
     {
-        if (_parts == 1) { work(0, 1); return; }
-        _work = work;
-        _pending = _parts - 1;
-        Interlocked.Increment(ref _generation);
-        work(0, _parts);
-        var spin = new SpinWait();
-        while (_pending != 0) spin.SpinOnce(-1);
+        // One caller at a time owns the helpers; a concurrent caller (another generation on another thread) does
+        // its whole range itself rather than waiting, so callers never block each other.
+        if (_parts == 1 || !_gate.TryEnter()) { work(0, 1); return; }
+        try
+        {
+            _work = work;
+            _pending = _parts - 1;
+            Interlocked.Increment(ref _generation);
+            work(0, _parts);
+            var spin = new SpinWait();
+            while (_pending != 0) spin.SpinOnce(sleep1Threshold: 50);
+        }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     void Loop(int part)
@@ -57,7 +67,10 @@ internal sealed class WorkerPair : IDisposable
             while (_generation == seen && !_stop)
             {
                 // Spin hard for a while (a decode step follows within microseconds), then back off to sleeping.
-                if (++spins < 200_000) Thread.SpinWait(20);
+                // Spin briefly (a decode step's next matmul follows within microseconds), then yield the core, then
+                // sleep: on a shared machine a spinning helper would steal time from other processes.
+                if (++spins < 2_000) Thread.SpinWait(20);
+                else if (spins < 20_000) Thread.Yield();
                 else Thread.Sleep(1);
             }
             if (_stop) return;

@@ -91,7 +91,8 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
         Tensor y;
         if (!IsConv1D)
         {
-            y = nn.functional.linear(x, weight, bias);
+            // Inference fast paths (decode-sized inputs, bf16 weights): RagTune.Models.Kernels.FastLinear.
+            y = Kernels.FastLinear.TryForward(x, weight, bias) ?? nn.functional.linear(x, weight, bias);
         }
         else
         {
@@ -102,6 +103,14 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
             y = (bias is null ? flat.matmul(weight) : addmm(bias, flat, weight, 1, 1)).view(outShape);
         }
         return adapter is null ? y : y.add(adapter.call(x));
+    }
+
+    /// <summary>Replaces the weight (same shape) — used to re-lay weights out in memory; the caller disposes the old one.</summary>
+    internal void ReplaceWeight(Parameter newWeight)
+    {
+        _internal_params.Remove("weight");
+        weight = newWeight;
+        register_parameter("weight", newWeight);
     }
 
     static Parameter NewParameter(long[] shape, ScalarType dtype)

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Text.Json;
+using RagTune.Models;
+using RagTune.Models.Generation;
+using RagTune.Models.Kernels;
+using static TorchSharp.torch;
+
+namespace RagTune.Bench;
+
+/// <summary>
+/// Prefill and decode throughput of a SmolLM2-135M-shaped Llama (random weights) through <see cref="TextGenerator"/>,
+/// judged against this machine's ceilings measured in the same run: decode against the memory bound (a step streams
+/// every projection weight once: bandwidth ÷ weight bytes, × batch), prefill against fp32 GEMM throughput
+/// (2 · matmul parameters · tokens FLOPs).
+/// </summary>
+public static class GenerationBench
+{
+    const int PromptLength = 64;
+    const int DecodeSteps = 16;
+
+    /// <summary>SmolLM2-135M's shape: hidden 576, 30 layers, 9 heads / 3 KV heads, MLP 1536, vocab 49152, tied head.</summary>
+    const string SmolLm2Config = """
+        {"model_type":"llama","architectures":["LlamaForCausalLM"],"vocab_size":49152,"hidden_size":576,
+         "num_hidden_layers":30,"num_attention_heads":9,"num_key_value_heads":3,"intermediate_size":1536,
+         "max_position_embeddings":8192,"rms_norm_eps":1e-5,"rope_theta":100000,"tie_word_embeddings":true,"hidden_act":"silu"}
+        """;
+
+    sealed record Row(string Precision, string Path, int Batch, double PrefillTokensPerSecond, double PrefillGflops,
+        double PrefillFractionOfGemm, double DecodeTokensPerSecond, double DecodeBoundTokensPerSecond, double DecodeFractionOfBound,
+        double MsPerStep, long WeightBytes);
+
+    public static int Run(string[] args)
+    {
+        set_num_threads(2);
+        Console.WriteLine("measuring the machine …");
+        var bandwidth = MachineBench.MemoryReadBandwidth();
+        var gemm = MachineBench.GemmGflops();
+        Console.WriteLine($"memory read bandwidth {bandwidth:F2} GB/s, fp32 GEMM 2048² {gemm:F1} GFLOP/s");
+
+        var rows = new List<Row>();
+        using (var model = CreateModel())
+        {
+            var matmulParams = MatmulParameters(model);
+            rows.Add(Measure(model, "fp32", "TorchSharp linear (FastLinear off)", 1, bandwidth, gemm, matmulParams, fast: false));
+            foreach (var batch in new[] { 1, 8 })
+                rows.Add(Measure(model, "fp32", "FastLinear", batch, bandwidth, gemm, matmulParams, fast: true));
+            ReducedPrecision.ConvertLinearWeightsToBf16(model);
+            foreach (var batch in new[] { 1, 8 })
+                rows.Add(Measure(model, "bf16 weights", "FastLinear", batch, bandwidth, gemm, matmulParams, fast: true));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"{"precision",-13} {"path",-36} {"B",2} {"prefill tok/s",14} {"GFLOP/s",8} {"% GEMM",7} {"decode tok/s",13} {"bound",7} {"% bound",8} {"ms/step",8}");
+        foreach (var r in rows)
+            Console.WriteLine($"{r.Precision,-13} {r.Path,-36} {r.Batch,2} {r.PrefillTokensPerSecond,14:F1} {r.PrefillGflops,8:F1} {r.PrefillFractionOfGemm,7:P0} {r.DecodeTokensPerSecond,13:F1} {r.DecodeBoundTokensPerSecond,7:F1} {r.DecodeFractionOfBound,8:P0} {r.MsPerStep,8:F2}");
+
+        var results = new
+        {
+            benchmark = "generation",
+            date = DateTime.UtcNow.ToString("o"),
+            // The machine is shared: the load average says how much of it this run really had.
+            load_average = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : null,
+            machine = new { cores = Environment.ProcessorCount, torch_threads = get_num_threads(), memory_read_gb_per_s = bandwidth, gemm_fp32_gflops = gemm },
+            model = new { shape = "SmolLM2-135M (random weights)", hidden = 576, layers = 30, heads = 9, kv_heads = 3, intermediate = 1536, vocab = 49152, tied = true },
+            prompt_tokens = PromptLength,
+            decode_steps = DecodeSteps,
+            rows,
+        };
+        var path = Path.Combine(FindRepoRoot(), "bench", "results", "generation.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+        Console.WriteLine($"wrote {path}");
+        return 0;
+    }
+
+    static ICausalLanguageModel CreateModel()
+    {
+        var model = (ICausalLanguageModel)ModelArchitectures.Create(ModelConfig.Parse(SmolLm2Config));
+        using var _ = no_grad();
+        var generator = new Generator(0);
+        foreach (var (name, p) in model.Module.named_parameters())
+            if (name.EndsWith("norm.weight", StringComparison.Ordinal)) p.fill_(1);
+            else p.normal_(0, 0.02, generator);
+        return model;
+    }
+
+    /// <summary>Parameters every token multiplies with: all projections including the (tied) LM head.</summary>
+    static long MatmulParameters(ICausalLanguageModel model) =>
+        model.Module.modules().OfType<RagTune.Models.Nn.Linear>().Sum(l => l.weight.numel());
+
+    static long WeightBytes(ICausalLanguageModel model) =>
+        model.Module.modules().OfType<RagTune.Models.Nn.Linear>().Sum(l => l.weight.numel() * l.weight.element_size());
+
+    static Row Measure(ICausalLanguageModel model, string precision, string path, int batch, double bandwidth, double gemm,
+        long matmulParams, bool fast)
+    {
+        FastLinear.Enabled = fast;
+        var generator = new TextGenerator(model);
+        var random = new Random(batch);
+        var prompts = Enumerable.Range(0, batch)
+            .Select(_ => (IReadOnlyList<int>)Enumerable.Range(0, PromptLength).Select(_ => random.Next(model.Config.VocabSize)).ToArray())
+            .ToArray();
+        var options = new GenerationOptions { StopTokenIds = [] };
+        generator.GenerateBatch(prompts, options with { MaxNewTokens = 2 }); // warm-up
+
+        // Prefill ≈ a 1-token generation; decode per step = the difference to a (1 + N)-token one, divided by N.
+        var prefill = Best(2, () => generator.GenerateBatch(prompts, options with { MaxNewTokens = 1 }));
+        var full = Best(1, () => generator.GenerateBatch(prompts, options with { MaxNewTokens = 1 + DecodeSteps }));
+        var step = Math.Max(1e-9, (full - prefill) / DecodeSteps);
+
+        var prefillTokens = batch * PromptLength;
+        var prefillGflops = 2.0 * matmulParams * prefillTokens / prefill / 1e9;
+        var weightBytes = WeightBytes(model);
+        var bound = batch * bandwidth * 1e9 / weightBytes;
+        var decode = batch / step;
+        FastLinear.Enabled = true;
+        var row = new Row(precision, path, batch, prefillTokens / prefill, prefillGflops, prefillGflops / gemm, decode, bound,
+            decode / bound, step * 1000, weightBytes);
+        Console.WriteLine($"  {precision}, {path}, batch {batch}: prefill {row.PrefillTokensPerSecond:F0} tok/s, decode {decode:F1} tok/s ({row.DecodeFractionOfBound:P0} of bound)");
+        return row;
+    }
+
+    static double Best(int repeats, Action action)
+    {
+        var best = double.MaxValue;
+        for (var i = 0; i < repeats; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            action();
+            best = Math.Min(best, sw.Elapsed.TotalSeconds);
+        }
+        return best;
+    }
+
+    static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "RagTune.slnx"))) return dir.FullName;
+        return Directory.GetCurrentDirectory();
+    }
+}

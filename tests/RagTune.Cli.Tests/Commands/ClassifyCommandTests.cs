@@ -1,0 +1,64 @@
+using System.Globalization;
+using RagTune.Tests;
+using RagTune.Training.Tests.Support;
+
+namespace RagTune.Cli.Tests.Commands;
+
+/// <summary>finetune --task classify (LoRA + merge) on an engine Llama, then classify the eval file with the output folder.</summary>
+public class ClassifyCommandTests
+{
+    static readonly string[][] Topics = [["goal", "match", "coach"], ["stock", "bank", "loan"], ["planet", "orbit", "comet"]];
+    static readonly string[] Names = ["sport", "finance", "space"];
+
+    static IEnumerable<string> Lines(int n, int seed)
+    {
+        var rng = new Random(seed);
+        string[] filler = ["the", "a", "new", "big", "report"];
+        for (var i = 0; i < n; i++)
+        {
+            var label = rng.Next(3);
+            var words = Enumerable.Range(0, 4).Select(_ => filler[rng.Next(5)]).ToList();
+            words.Insert(rng.Next(5), Topics[label][rng.Next(3)]);
+            yield return $$"""{"text":"{{string.Join(' ', words)}}","label":"{{Names[label]}}"}""";
+        }
+    }
+
+    static async Task<(int Code, string Out)> Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var old = Console.Out;
+        Console.SetOut(stdout);
+        try { return (await CliApp.RunAsync(args), stdout.ToString()); }
+        finally { Console.SetOut(old); }
+    }
+
+    [Fact]
+    public async Task FinetunedClassifierFolderWorksWithClassify()
+    {
+        var root = TestPaths.NewTempDir();
+        var train = Path.Combine(root, "train.jsonl");
+        File.WriteAllLines(train, Lines(240, 1));
+        var eval = Path.Combine(root, "eval.jsonl");
+        File.WriteAllLines(eval, Lines(60, 2));
+        var model = TinyModelFolder.Create(Path.Combine(root, "model"), File.ReadAllLines(train).Concat(File.ReadAllLines(eval))
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("text").GetString()!), hidden: 32, layers: 1, heads: 2);
+        var outDir = Path.Combine(root, "out");
+        var (code, _) = await Run("finetune", "--model", model, "--data", train, "--eval", eval, "--task", "classify", "--method", "lora",
+                                  "--target", "all-linear", "--lora-r", "8", "--epochs", "6", "--lr", "5e-3", "--batch-size", "16", "--merge", "--out", outDir);
+        Assert.Equal(0, code);
+        Assert.True(File.Exists(Path.Combine(outDir, "adapter_config.json")));
+        Assert.True(File.Exists(Path.Combine(outDir, "model.safetensors")));
+        Assert.Contains("\"id2label\"", File.ReadAllText(Path.Combine(outDir, "config.json")));
+
+        var (code2, output) = await Run("classify", "--model", outDir, "--data", eval);
+        Assert.Equal(0, code2);
+        var lines = output.Trim().Split('\n');
+        Assert.Equal(61, lines.Length);
+        Assert.StartsWith("accuracy=", lines[^1]);
+        var accuracy = double.Parse(lines[^1].Split(' ')[0]["accuracy=".Length..], CultureInfo.InvariantCulture);
+        Assert.True(accuracy >= 0.9, lines[^1]);
+        var (code3, one) = await Run("classify", "--model", outDir, "--text", "the big orbit report");
+        Assert.Equal(0, code3);
+        Assert.StartsWith("space\t", one);
+    }
+}
