@@ -60,7 +60,9 @@ internal sealed class WorkerPair : IDisposable
 
     void Loop(int part)
     {
-        var seen = _generation;
+        // Start from the generation the pool was created with (0), not from whatever _generation is when this thread
+        // first runs: a Run() issued before the thread got scheduled would otherwise be missed and never complete.
+        var seen = 0;
         while (!_stop)
         {
             var spins = 0;
