@@ -280,5 +280,17 @@ internal sealed class SqliteChunkStore
         }
     }
 
+    /// <summary>Row ids of every embedded chunk.</summary>
+    public List<long> EmbeddedRowIds() => Query("SELECT rowid FROM chunks WHERE embedding IS NOT NULL", r => r.GetInt64(0));
+
+    /// <summary>(row id, embedding) of the given embedded chunks (ids without an embedding are skipped).</summary>
+    public IEnumerable<(long RowId, float[] Vector)> Embeddings(IEnumerable<long> rowIds)
+    {
+        foreach (var slice in rowIds.Chunk(500))
+            foreach (var row in Query($"SELECT rowid, embedding FROM chunks WHERE embedding IS NOT NULL AND rowid IN ({string.Join(',', slice)})",
+                         r => (r.GetInt64(0), MemoryMarshal.Cast<byte, float>((byte[])r.GetValue(1)).ToArray())))
+                yield return row;
+    }
+
     public long Scalar(string sql) => Convert.ToInt64(Query(sql, r => r.IsDBNull(0) ? 0L : r.GetValue(0)).FirstOrDefault() ?? 0L, CultureInfo.InvariantCulture);
 }
