@@ -157,4 +157,20 @@ public class KnowledgeBaseVectorIndexTests
         Assert.Equal(RowId(reader, "b#5"), index.Search(data[105], 1)[0].Id);
         Assert.Equal(SqliteRowIds(reader, ["b"]).Order(), index.GetIds().Order());
     }
+
+    [Fact]
+    public void SwitchingToHnswAfterAnExactBulkLoadSavesTheGraphForReaders()
+    {
+        using var kb = NewKb(VectorIndexKind.Exact);
+        var data = VectorData.RandomUnit(200, Dims, seed: 11);
+        Write(kb.Kb, Doc("a", data));
+        Assert.IsType<ExactVectorIndex>(kb.Kb.VectorIndex);
+        Assert.False(File.Exists(kb.Kb.HnswPath));
+
+        kb.Kb.SetIndexKind(VectorIndexKind.Hnsw);
+        Assert.True(File.Exists(kb.Kb.HnswPath));
+        using var reader = KnowledgeBase.OpenReadOnly(kb.Folder);
+        Assert.Equal(200, Assert.IsType<HnswVectorIndex>(reader.VectorIndex).Count);
+        Assert.Equal(new VectorIndexReconcileReport(0, 0, false), reader.VectorIndexReconciled);
+    }
 }

@@ -155,14 +155,16 @@ public sealed class KnowledgeBase : IDisposable
     /// <summary>The persisted HNSW index file (present once the knowledge base used HNSW).</summary>
     public string HnswPath => Path.Combine(Folder, HnswFileName);
 
-    /// <summary>Stores the dense-index choice; the next search (or write) switches to it.</summary>
+    /// <summary>Stores the dense-index choice and switches to it (building and saving the HNSW graph when it is chosen).</summary>
     public void SetIndexKind(VectorIndexKind kind, int? hnswThreshold = null)
     {
         if (IsReadOnly) throw new InvalidOperationException($"Knowledge base '{Folder}' is open read-only; the index kind is set by the writer.");
         if (hnswThreshold is { } t) ArgumentOutOfRangeException.ThrowIfNegative(t, nameof(hnswThreshold));
         _sql.SetMeta(IndexKindKey, kind.ToString().ToLowerInvariant());
         if (hnswThreshold is { } threshold) _sql.SetMeta(HnswThresholdKey, threshold.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        lock (_vectorLock) _vectorSequence = -1; // the next search reloads as the new kind
+        // Switch now, in the writer: readers never write the HNSW file, so building it lazily in a reader would
+        // rebuild the graph in memory at every read-only open.
+        lock (_vectorLock) { _vectorSequence = -1; LoadVectors(); }
     }
 
     bool WantsHnsw(int? embedded) => IndexKind switch
