@@ -10,7 +10,7 @@ using RagTune.Retrieval.Store;
 namespace RagTune.Bench;
 
 /// <summary>
-/// <c>retrieval [--chunks 100000] [--queries 200] [--dims 128]</c>: ingest throughput (MB/s, chunks/s) of a synthetic
+/// <c>retrieval [--chunks 100000] [--queries 200] [--dims 128] [--index auto|exact|hnsw]</c>: ingest throughput (MB/s, chunks/s) of a synthetic
 /// BEIR corpus into a fresh knowledge base (SQLite + Lucene + embeddings from a hashing embedder, so the model's
 /// cost is not what is measured), then query latency p50/p95 for bm25, dense (exact SIMD scan) and hybrid (RRF).
 /// </summary>
@@ -23,6 +23,8 @@ public static class RetrievalBench
         var chunks = Arg("--chunks", 100_000);
         var queryCount = Arg("--queries", 200);
         var dims = Arg("--dims", 128);
+        var indexKind = Array.IndexOf(args, "--index") is var k and >= 0 && k + 1 < args.Length
+            ? Enum.Parse<VectorIndexKind>(args[k + 1], ignoreCase: true) : VectorIndexKind.Auto;
         var root = Path.Combine(Path.GetTempPath(), $"ragtune-bench-{Guid.NewGuid():N}");
         Directory.CreateDirectory(root);
         try
@@ -44,6 +46,7 @@ public static class RetrievalBench
             Console.WriteLine($"retrieval bench: {chunks:N0} documents (one chunk each), {bytes / 1e6:F1} MB, {dims}-dim hashing embedder, {Environment.ProcessorCount} cores");
 
             using var kb = KnowledgeBase.Open(Path.Combine(root, "kb"));
+            kb.SetIndexKind(indexKind);
             var embedder = new HashingEmbedder(dims);
             var clock = Stopwatch.StartNew();
             var summary = await new KnowledgeBaseIngestor(kb, new IngestOptions { Format = "beir", BatchChunks = 2048, EmbeddingBatchSize = 256 }, embedder: embedder, embedderName: "hashing")
@@ -54,7 +57,7 @@ public static class RetrievalBench
 
             clock.Restart();
             _ = kb.VectorIndex;
-            Console.WriteLine($"dense index load: {clock.Elapsed.TotalSeconds:F1} s");
+            Console.WriteLine($"dense index ({indexKind}: {kb.VectorIndex?.GetType().Name}) load: {clock.Elapsed.TotalSeconds:F1} s");
             var queries = Enumerable.Range(0, queryCount).Select(_ => string.Join(' ', Enumerable.Range(0, 3 + random.Next(3)).Select(_ => Pick()))).ToList();
             var bm25 = new LuceneBm25Retriever(kb);
             var dense = new DenseVectorRetriever(kb, embedder);

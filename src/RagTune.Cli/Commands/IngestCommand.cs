@@ -3,6 +3,7 @@ using System.Globalization;
 using RagTune.Cli.Rag;
 using RagTune.Retrieval.Chunking;
 using RagTune.Retrieval.Ingestion;
+using RagTune.Retrieval.Store;
 using Spectre.Console;
 
 namespace RagTune.Cli.Commands;
@@ -26,10 +27,16 @@ public sealed class IngestCommand : ICliCommand
         var maxTokens = new Option<int>("--chunk-tokens") { Description = "Chunk size in tokens.", DefaultValueFactory = _ => 256 };
         var overlap = new Option<int>("--chunk-overlap") { Description = "Overlap between chunks in tokens.", DefaultValueFactory = _ => 32 };
         var batch = new Option<int>("--batch-chunks") { Description = "Chunks per committed batch (a crash loses at most one batch).", DefaultValueFactory = _ => 512 };
+        var index = new Option<string?>("--index")
+        {
+            Description = "Dense index, stored in the knowledge base: exact (SIMD scan), hnsw (persisted graph) or auto (HNSW from " +
+                $"{KnowledgeBase.DefaultHnswThreshold:N0} embedded chunks). Default: keep the knowledge base's setting (auto).",
+        };
+        index.AcceptOnlyFromAmong("auto", "exact", "hnsw");
         var paths = new Argument<string[]>("paths") { Description = "Files and folders to ingest.", Arity = ArgumentArity.OneOrMore };
         var command = new Command("ingest", "Ingest files into a knowledge base (txt, md, html, pdf, docx, json, jsonl, csv, BEIR).")
         {
-            kb, format, sync, embed, tags, maxTokens, overlap, batch, paths,
+            kb, format, sync, embed, tags, maxTokens, overlap, batch, index, paths,
         };
         command.SetAction(async (ParseResult r, CancellationToken ct) =>
         {
@@ -37,7 +44,7 @@ public sealed class IngestCommand : ICliCommand
             try
             {
                 return (int)await RunAsync(r.GetValue(kb)!, r.GetValue(format)!, r.GetValue(sync), r.GetValue(embed), r.GetValue(tags) ?? [],
-                    new ChunkingOptions { MaxTokens = r.GetValue(maxTokens), OverlapTokens = r.GetValue(overlap) }, r.GetValue(batch),
+                    new ChunkingOptions { MaxTokens = r.GetValue(maxTokens), OverlapTokens = r.GetValue(overlap) }, r.GetValue(batch), r.GetValue(index),
                     r.GetValue(paths)!, r.InvocationConfiguration.Output, error, ct);
             }
             catch (UserFacingException e) { error.WriteLine($"error: {e.Message}"); return (int)e.ExitCode; }
@@ -48,9 +55,10 @@ public sealed class IngestCommand : ICliCommand
     }
 
     static async Task<ExitCode> RunAsync(string kbFolder, string format, bool sync, string? embedModel, string[] tags, ChunkingOptions chunking,
-        int batchChunks, string[] paths, TextWriter output, TextWriter error, CancellationToken ct)
+        int batchChunks, string? indexKind, string[] paths, TextWriter output, TextWriter error, CancellationToken ct)
     {
         using var kb = KnowledgeBases.OpenForWriting(kbFolder);
+        if (indexKind is not null) kb.SetIndexKind(Enum.Parse<VectorIndexKind>(indexKind, ignoreCase: true));
         if (kb.Reconciled is { WasClean: false } fix)
             error.WriteLine($"recovered an interrupted ingest: re-indexed {fix.Reindexed} chunks, removed {fix.Removed} stale index entries");
         // Embed with the model the knowledge base already uses unless told otherwise, so updates stay searchable densely.

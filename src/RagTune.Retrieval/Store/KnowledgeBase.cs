@@ -10,17 +10,34 @@ namespace RagTune.Retrieval.Store;
 /// compares the sequence number each side last committed and, when they differ (a crash in between), re-indexes
 /// what Lucene lacks and deletes what SQLite no longer has. One writer (Lucene's write lock) and any number of
 /// readers, in this process (thread-safe) or in others (<see cref="OpenReadOnly"/>).
+/// The dense index is exact for small corpora and a persisted HNSW graph (<c>vectors.hnsw</c>) for large ones
+/// (<see cref="IndexKind"/>, <see cref="HnswThreshold"/>); either is reconciled against SQLite (the source of truth)
+/// whenever SQLite's sequence number moved since the index last saw it — after a crash between the SQLite commit and
+/// the index flush, and in readers when another process committed.
 /// </summary>
 public sealed class KnowledgeBase : IDisposable
 {
     const string EmbeddingModelKey = "embedding.model";
     const string EmbeddingDimensionsKey = "embedding.dims";
+    const string IndexKindKey = "index.kind";
+    const string HnswThresholdKey = "index.hnsw_threshold";
+    const string HnswFileName = "vectors.hnsw";
+
+    /// <summary>Embedded chunks from which <see cref="VectorIndexKind.Auto"/> switches from exact search to HNSW.</summary>
+    public const int DefaultHnswThreshold = 20_000;
+
+    // A large HNSW file is rewritten at most this often during an ingest (and always on dispose); a crash in between
+    // loses nothing: the next open reconciles the file against SQLite.
+    static readonly TimeSpan HnswFlushInterval = TimeSpan.FromSeconds(30);
 
     readonly SqliteChunkStore _sql;
     readonly LuceneChunkIndex _lucene;
     readonly object _writeLock = new();
     readonly object _vectorLock = new();
     IVectorIndex? _vectors;
+    long _vectorSequence = -1;
+    bool _vectorsDirty;
+    DateTime _lastVectorFlush = DateTime.UtcNow;
 
     KnowledgeBase(string folder, bool readOnly)
     {
@@ -110,17 +127,57 @@ public sealed class KnowledgeBase : IDisposable
             _lucene.Commit(sequence);
             lock (_vectorLock)
             {
-                if (_vectors is null) return;
+                if (_vectors is null)
+                {
+                    // A persisted HNSW index is kept current during ingest (loading it reconciles this batch too);
+                    // an exact one is cheap to build at the first search.
+                    if (File.Exists(HnswPath) || (batch.Documents.Any(d => d.Embeddings is not null) && WantsHnsw(null))) LoadVectors();
+                    return;
+                }
                 foreach (var id in removed) _vectors.Remove(id);
                 foreach (var (rowId, doc, index) in added)
                     if (doc.Embeddings is { } e) _vectors.Upsert(rowId, e[index].Span);
+                if (_vectorSequence == sequence - 1) _vectorSequence = sequence; // else another writer's commits: reconcile at the next search
+                _vectorsDirty = true;
+                if (_vectors is ExactVectorIndex exact && WantsHnsw(exact.Count)) { LoadVectors(); return; } // crossed the threshold
+                if (DateTime.UtcNow - _lastVectorFlush > HnswFlushInterval) FlushVectors();
             }
         }
     }
 
+    /// <summary>Which dense index to use (stored in the knowledge base; default <see cref="VectorIndexKind.Auto"/>).</summary>
+    public VectorIndexKind IndexKind =>
+        Enum.TryParse<VectorIndexKind>(_sql.GetMeta(IndexKindKey), ignoreCase: true, out var kind) ? kind : VectorIndexKind.Auto;
+
+    /// <summary>Embedded chunks from which <see cref="VectorIndexKind.Auto"/> uses HNSW (default <see cref="DefaultHnswThreshold"/>).</summary>
+    public int HnswThreshold => int.TryParse(_sql.GetMeta(HnswThresholdKey), out var t) ? t : DefaultHnswThreshold;
+
+    /// <summary>The persisted HNSW index file (present once the knowledge base used HNSW).</summary>
+    public string HnswPath => Path.Combine(Folder, HnswFileName);
+
+    /// <summary>Stores the dense-index choice and switches to it (building and saving the HNSW graph when it is chosen).</summary>
+    public void SetIndexKind(VectorIndexKind kind, int? hnswThreshold = null)
+    {
+        if (IsReadOnly) throw new InvalidOperationException($"Knowledge base '{Folder}' is open read-only; the index kind is set by the writer.");
+        if (hnswThreshold is { } t) ArgumentOutOfRangeException.ThrowIfNegative(t, nameof(hnswThreshold));
+        _sql.SetMeta(IndexKindKey, kind.ToString().ToLowerInvariant());
+        if (hnswThreshold is { } threshold) _sql.SetMeta(HnswThresholdKey, threshold.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // Switch now, in the writer: readers never write the HNSW file, so building it lazily in a reader would
+        // rebuild the graph in memory at every read-only open.
+        lock (_vectorLock) { _vectorSequence = -1; LoadVectors(); }
+    }
+
+    bool WantsHnsw(int? embedded) => IndexKind switch
+    {
+        VectorIndexKind.Hnsw => true,
+        VectorIndexKind.Exact => false,
+        _ => (embedded ?? (int)_sql.Scalar("SELECT COUNT(*) FROM chunks WHERE embedding IS NOT NULL")) >= HnswThreshold,
+    };
+
     /// <summary>
-    /// The dense index over every stored embedding, loaded on first use and kept current by <see cref="Write"/>:
-    /// exact SIMD search (<see cref="ExactVectorIndex"/>); null when nothing is embedded.
+    /// The dense index over every stored embedding, kept current by <see cref="Write"/> and reconciled with SQLite when
+    /// another process committed since it was loaded: exact SIMD search (<see cref="ExactVectorIndex"/>) or the persisted
+    /// <see cref="HnswVectorIndex"/>, as <see cref="IndexKind"/> says; null when nothing is embedded.
     /// </summary>
     public IVectorIndex? VectorIndex
     {
@@ -128,13 +185,65 @@ public sealed class KnowledgeBase : IDisposable
         {
             lock (_vectorLock)
             {
-                if (_vectors is not null) return _vectors;
-                if (!int.TryParse(_sql.GetMeta(EmbeddingDimensionsKey), out var dims)) return null;
-                var index = new ExactVectorIndex(dims, initialCapacity: Math.Max(1024, (int)_sql.Scalar("SELECT COUNT(*) FROM chunks")));
-                foreach (var (rowId, vector) in _sql.Embeddings()) index.Upsert(rowId, vector);
-                return _vectors = index;
+                if (_vectors is not null && _vectorSequence == _sql.Sequence) return _vectors;
+                return LoadVectors();
             }
         }
+    }
+
+    /// <summary>What the last (re)load of the dense index repaired: vectors added from SQLite, stale ones dropped,
+    /// and whether the HNSW file was rebuilt from scratch (missing or unreadable).</summary>
+    public VectorIndexReconcileReport? VectorIndexReconciled { get; private set; }
+
+    /// <summary>Makes <see cref="_vectors"/> the right kind and equal to SQLite's embeddings. Caller holds _vectorLock.</summary>
+    IVectorIndex? LoadVectors()
+    {
+        if (!int.TryParse(_sql.GetMeta(EmbeddingDimensionsKey), out var dims)) return null;
+        // Sequence first: a commit after this point makes the next call reconcile again, never miss it.
+        var sequence = _sql.Sequence;
+        var inSql = _sql.EmbeddedRowIds();
+        var hnsw = WantsHnsw(inSql.Count);
+        var rebuilt = false;
+        if (_vectors is null || (_vectors is HnswVectorIndex) != hnsw)
+        {
+            // The previous index is not disposed: a search may still be running on it.
+            _vectors = hnsw ? OpenHnsw(dims, out rebuilt) : new ExactVectorIndex(dims, initialCapacity: Math.Max(1024, inSql.Count));
+        }
+        var present = _vectors.GetIds().ToHashSet();
+        var wanted = inSql.ToHashSet();
+        var stale = present.Where(id => !wanted.Contains(id)).ToList();
+        foreach (var id in stale) _vectors.Remove(id);
+        var missing = inSql.Where(id => !present.Contains(id)).ToList();
+        foreach (var (rowId, vector) in _sql.Embeddings(missing)) _vectors.Upsert(rowId, vector);
+        VectorIndexReconciled = new VectorIndexReconcileReport(missing.Count, stale.Count, rebuilt);
+        _vectorSequence = sequence;
+        if (missing.Count + stale.Count > 0 || rebuilt) { _vectorsDirty = true; FlushVectors(); }
+        return _vectors;
+    }
+
+    HnswVectorIndex OpenHnsw(int dims, out bool rebuilt)
+    {
+        rebuilt = true;
+        if (!File.Exists(HnswPath)) return new HnswVectorIndex(dims, path: HnswPath);
+        try
+        {
+            var index = HnswVectorIndex.Load(HnswPath);
+            if (index.Dimensions == dims) { rebuilt = false; return index; }
+            index.Dispose();
+        }
+        catch (InvalidDataException) { } // corrupt or torn file: SQLite has every vector, rebuild from it
+        catch (EndOfStreamException) { }
+        return new HnswVectorIndex(dims, path: HnswPath);
+    }
+
+    /// <summary>Writes a changed HNSW index to its file (exact indexes live in memory only; readers never write).
+    /// Caller holds _vectorLock.</summary>
+    void FlushVectors()
+    {
+        if (IsReadOnly || !_vectorsDirty || _vectors is not HnswVectorIndex hnsw) return;
+        hnsw.Flush();
+        _vectorsDirty = false;
+        _lastVectorFlush = DateTime.UtcNow;
     }
 
     internal LuceneChunkIndex Lucene => _lucene;
@@ -185,7 +294,11 @@ public sealed class KnowledgeBase : IDisposable
         lock (_writeLock)
         {
             _lucene.Dispose();
-            _vectors?.Dispose();
+            lock (_vectorLock)
+            {
+                FlushVectors();
+                _vectors?.Dispose();
+            }
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         }
     }

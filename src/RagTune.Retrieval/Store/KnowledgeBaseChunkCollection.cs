@@ -13,8 +13,9 @@ namespace RagTune.Retrieval.Store;
 /// against <see cref="VectorStoreCollection{TKey,TRecord}"/> runs on the embedded store and on server stores alike.
 /// Upserting records of a document rewrites that document from its stored chunks plus the new ones (its text
 /// becomes the chunks joined by blank lines, spans re-based); vector search takes a vector or, with an embedder,
-/// a string; hybrid search fuses dense and BM25 on the keywords by RRF. LINQ filters are evaluated on the records
-/// of an over-fetched candidate list (×<see cref="FilterOverFetch"/>), not pushed down.
+/// a string; hybrid search fuses dense and BM25 on the keywords by RRF. LINQ filters made of <c>&amp;&amp;</c>-joined
+/// equalities on DocumentId, SourcePath or Title are pushed down into the vector search (and BM25); any other filter
+/// is evaluated on the records of an over-fetched candidate list (×<see cref="FilterOverFetch"/>).
 /// </summary>
 public sealed class KnowledgeBaseChunkCollection : VectorStoreCollection<string, ChunkRecord>, IKeywordHybridSearchable<ChunkRecord>
 {
@@ -134,9 +135,9 @@ public sealed class KnowledgeBaseChunkCollection : VectorStoreCollection<string,
         var vector = await ToVectorAsync(searchValue, cancellationToken).ConfigureAwait(false);
         var index = _kb.VectorIndex ?? throw new InvalidOperationException("The knowledge base has no embeddings.");
         var skip = options?.Skip ?? 0;
-        var predicate = options?.Filter?.Compile();
-        var fetch = (top + skip) * (predicate is null ? 1 : FilterOverFetch);
-        var hits = index.Search(vector, fetch);
+        var (predicate, pushedDown, _) = Filters(options?.Filter);
+        var fetch = (top + skip) * (predicate is null || pushedDown is not null ? 1 : FilterOverFetch);
+        var hits = index.Search(vector, fetch, pushedDown);
         var chunks = _kb.GetChunks(hits.Select(h => h.Id));
         var results = hits.Where(h => chunks.ContainsKey(h.Id))
             .Select(h => new VectorSearchResult<ChunkRecord>(ChunkRecord.From(chunks[h.Id], options?.IncludeVectors == true ? _kb.GetEmbedding(h.Id) : null), h.Score))
@@ -152,20 +153,31 @@ public sealed class KnowledgeBaseChunkCollection : VectorStoreCollection<string,
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(top);
         var skip = options?.Skip ?? 0;
-        var predicate = options?.Filter?.Compile();
-        var fetch = Math.Max(50, (top + skip) * (predicate is null ? 1 : FilterOverFetch));
+        var (predicate, pushedDown, metadata) = Filters(options?.Filter);
+        var fetch = Math.Max(50, (top + skip) * (predicate is null || pushedDown is not null ? 1 : FilterOverFetch));
         var vector = await ToVectorAsync(searchValue, cancellationToken).ConfigureAwait(false);
         var index = _kb.VectorIndex ?? throw new InvalidOperationException("The knowledge base has no embeddings.");
-        var denseHits = index.Search(vector, fetch);
+        var denseHits = index.Search(vector, fetch, pushedDown);
         var chunks = _kb.GetChunks(denseHits.Select(h => h.Id));
         var dense = denseHits.Where(h => chunks.ContainsKey(h.Id)).Select(h => new RetrievedChunk(chunks[h.Id], h.Score)).ToList();
-        var lexical = await new LuceneBm25Retriever(_kb).RetrieveAsync(string.Join(' ', keywords), new RetrievalOptions { TopK = fetch }, cancellationToken).ConfigureAwait(false);
+        var lexical = await new LuceneBm25Retriever(_kb).RetrieveAsync(string.Join(' ', keywords), new RetrievalOptions { TopK = fetch, Filter = metadata }, cancellationToken).ConfigureAwait(false);
         var fused = new ReciprocalRankFusion().Fuse([lexical, dense], fetch)
             .Select(f => new VectorSearchResult<ChunkRecord>(ChunkRecord.From(f.Chunk, options?.IncludeVectors == true ? _kb.GetEmbedding(f.Chunk.RowId) : null), f.Score))
             .Where(r => predicate is null || predicate(r.Record))
             .Where(r => options?.ScoreThreshold is not { } t || r.Score >= t)
             .Skip(skip).Take(top);
         foreach (var r in fused) yield return r;
+    }
+
+    /// <summary>The compiled post-filter and, when the filter translates to stored filter pairs, the row-id callback
+    /// that pushes it into the vector search (then no over-fetch is needed).</summary>
+    (Func<ChunkRecord, bool>? Predicate, Func<long, bool>? PushedDown, MetadataFilter? Metadata) Filters(
+        System.Linq.Expressions.Expression<Func<ChunkRecord, bool>>? filter)
+    {
+        if (filter is null) return (null, null, null);
+        if (!ChunkRecordFilterTranslator.TryTranslate(filter, out var metadata)) return (filter.Compile(), null, null);
+        var allowed = _kb.RowIdsMatching(metadata);
+        return (filter.Compile(), allowed.Contains, metadata);
     }
 
     async Task<float[]> ToVectorAsync<TInput>(TInput value, CancellationToken cancellationToken)

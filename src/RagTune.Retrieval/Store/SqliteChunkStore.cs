@@ -82,59 +82,62 @@ internal sealed class SqliteChunkStore
     public long Sequence => long.Parse(GetMeta("seq") ?? "0", CultureInfo.InvariantCulture);
 
     /// <summary>Commits <paramref name="batch"/> in one transaction; returns the new sequence number and the row
-    /// ids removed and added (for the Lucene and vector updates that follow).</summary>
+    /// ids removed and added (for the Lucene and vector updates that follow). Each statement is prepared once per
+    /// batch and re-run with new parameter values (re-parsing SQL per document was most of the commit time).</summary>
     public (long Sequence, List<long> Removed, List<(long RowId, DocumentWrite Doc, int Index)> Added) Commit(WriteBatch batch)
     {
         using var c = Open();
         using var tx = c.BeginTransaction();
         var removed = new List<long>();
-        var added = new List<(long, DocumentWrite, int)>();
+        var added = new List<(long, DocumentWrite, int)>(batch.ChunkCount);
+        using var statements = new PreparedStatements(c, tx);
+
+        var deleteChunksOfDoc = statements.Get("DELETE FROM chunks WHERE doc_id=$d RETURNING rowid", "$d");
+        var deleteMeta = statements.Get("DELETE FROM doc_meta WHERE doc_id=$d", "$d");
+        var deleteDoc = statements.Get("DELETE FROM documents WHERE id=$d", "$d");
         foreach (var id in batch.DeletedDocuments.Concat(batch.Documents.Select(d => d.Document.Id)))
-            removed.AddRange(DeleteDocument(c, tx, id));
-        foreach (var chunkId in batch.DeletedChunks)
         {
-            using var q = c.CreateCommand();
-            q.Transaction = tx;
-            q.CommandText = "DELETE FROM chunks WHERE id=$id RETURNING rowid";
-            q.Parameters.AddWithValue("$id", chunkId);
-            using var r = q.ExecuteReader();
-            while (r.Read()) removed.Add(r.GetInt64(0));
+            ReadRowIds(deleteChunksOfDoc.With(id), removed);
+            deleteMeta.With(id).ExecuteNonQuery();
+            deleteDoc.With(id).ExecuteNonQuery();
         }
+        if (batch.DeletedChunks.Count > 0)
+        {
+            var deleteChunk = statements.Get("DELETE FROM chunks WHERE id=$id RETURNING rowid", "$id");
+            foreach (var chunkId in batch.DeletedChunks) ReadRowIds(deleteChunk.With(chunkId), removed);
+        }
+
+        var insertDoc = statements.Get("INSERT INTO documents(id,file,hash,title,text,mtime) VALUES($id,$file,$hash,$title,$text,$mtime)",
+            "$id", "$file", "$hash", "$title", "$text", "$mtime");
+        var insertMeta = statements.Get("INSERT INTO doc_meta(doc_id,key,value) VALUES($d,$k,$v)", "$d", "$k", "$v");
+        var insertChunk = statements.Get("""
+            INSERT INTO chunks(id,doc_id,ordinal,text,span_start,span_end,page,heading,tokens,embedding)
+            VALUES($id,$doc,$ord,$text,$s,$e,$page,$h,$tok,$emb) RETURNING rowid
+            """, "$id", "$doc", "$ord", "$text", "$s", "$e", "$page", "$h", "$tok", "$emb");
         foreach (var write in batch.Documents)
         {
             var d = write.Document;
-            Run(c, tx, "INSERT INTO documents(id,file,hash,title,text,mtime) VALUES($id,$file,$hash,$title,$text,$mtime)",
-                ("$id", d.Id), ("$file", d.FilePath), ("$hash", d.ContentHash), ("$title", d.Title), ("$text", d.Text),
-                ("$mtime", d.Modified?.ToString("O", CultureInfo.InvariantCulture)));
-            foreach (var (key, value) in MetadataPairs(d))
-                Run(c, tx, "INSERT INTO doc_meta(doc_id,key,value) VALUES($d,$k,$v)", ("$d", d.Id), ("$k", key), ("$v", value));
-            using var insert = c.CreateCommand();
-            insert.Transaction = tx;
-            insert.CommandText = """
-                INSERT INTO chunks(id,doc_id,ordinal,text,span_start,span_end,page,heading,tokens,embedding)
-                VALUES($id,$doc,$ord,$text,$s,$e,$page,$h,$tok,$emb) RETURNING rowid
-                """;
+            insertDoc.With(d.Id, d.FilePath, d.ContentHash, d.Title, d.Text, d.Modified?.ToString("O", CultureInfo.InvariantCulture)).ExecuteNonQuery();
+            foreach (var (key, value) in MetadataPairs(d)) insertMeta.With(d.Id, key, value).ExecuteNonQuery();
             for (var i = 0; i < write.Chunks.Count; i++)
             {
                 var ch = write.Chunks[i];
-                insert.Parameters.Clear();
-                insert.Parameters.AddWithValue("$id", ch.Id);
-                insert.Parameters.AddWithValue("$doc", ch.DocumentId);
-                insert.Parameters.AddWithValue("$ord", ch.Ordinal);
-                insert.Parameters.AddWithValue("$text", ch.Text);
-                insert.Parameters.AddWithValue("$s", ch.Start);
-                insert.Parameters.AddWithValue("$e", ch.End);
-                insert.Parameters.AddWithValue("$page", (object?)ch.Page ?? DBNull.Value);
-                insert.Parameters.AddWithValue("$h", ch.HeadingPath);
-                insert.Parameters.AddWithValue("$tok", ch.TokenCount);
-                insert.Parameters.AddWithValue("$emb", write.Embeddings is { } e ? MemoryMarshal.AsBytes(e[i].Span).ToArray() : DBNull.Value);
-                added.Add(((long)insert.ExecuteScalar()!, write, i));
+                var embedding = write.Embeddings is { } e ? MemoryMarshal.AsBytes(e[i].Span).ToArray() : null;
+                insertChunk.With(ch.Id, ch.DocumentId, ch.Ordinal, ch.Text, ch.Start, ch.End, ch.Page, ch.HeadingPath, ch.TokenCount, embedding);
+                added.Add(((long)insertChunk.ExecuteScalar()!, write, i));
             }
         }
-        foreach (var path in batch.DeletedFiles) Run(c, tx, "DELETE FROM files WHERE path=$p", ("$p", path));
-        foreach (var f in batch.Files)
-            Run(c, tx, "INSERT INTO files(path,hash,size,mtime) VALUES($p,$h,$s,$m) ON CONFLICT(path) DO UPDATE SET hash=excluded.hash,size=excluded.size,mtime=excluded.mtime",
-                ("$p", f.Path), ("$h", f.Hash), ("$s", f.Size), ("$m", f.Modified.ToString("O", CultureInfo.InvariantCulture)));
+        if (batch.DeletedFiles.Count > 0)
+        {
+            var deleteFile = statements.Get("DELETE FROM files WHERE path=$p", "$p");
+            foreach (var path in batch.DeletedFiles) deleteFile.With(path).ExecuteNonQuery();
+        }
+        if (batch.Files.Count > 0)
+        {
+            var upsertFile = statements.Get("INSERT INTO files(path,hash,size,mtime) VALUES($p,$h,$s,$m) ON CONFLICT(path) DO UPDATE SET hash=excluded.hash,size=excluded.size,mtime=excluded.mtime",
+                "$p", "$h", "$s", "$m");
+            foreach (var f in batch.Files) upsertFile.With(f.Path, f.Hash, f.Size, f.Modified.ToString("O", CultureInfo.InvariantCulture)).ExecuteNonQuery();
+        }
         var sequence = 0L;
         using (var seq = c.CreateCommand())
         {
@@ -144,6 +147,12 @@ internal sealed class SqliteChunkStore
         }
         tx.Commit();
         return (sequence, removed, added);
+    }
+
+    static void ReadRowIds(SqliteCommand command, List<long> into)
+    {
+        using var r = command.ExecuteReader();
+        while (r.Read()) into.Add(r.GetInt64(0));
     }
 
     /// <summary>The filterable pairs of a document: source, doc, title, and its metadata (tags split at ';').</summary>
@@ -158,31 +167,6 @@ internal sealed class SqliteChunkStore
                 foreach (var tag in value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) yield return ("tag", tag);
             else yield return (key, value);
         }
-    }
-
-    static List<long> DeleteDocument(SqliteConnection c, SqliteTransaction tx, string id)
-    {
-        var rows = new List<long>();
-        using (var q = c.CreateCommand())
-        {
-            q.Transaction = tx;
-            q.CommandText = "DELETE FROM chunks WHERE doc_id=$d RETURNING rowid";
-            q.Parameters.AddWithValue("$d", id);
-            using var r = q.ExecuteReader();
-            while (r.Read()) rows.Add(r.GetInt64(0));
-        }
-        Run(c, tx, "DELETE FROM doc_meta WHERE doc_id=$d", ("$d", id));
-        Run(c, tx, "DELETE FROM documents WHERE id=$d", ("$d", id));
-        return rows;
-    }
-
-    static void Run(SqliteConnection c, SqliteTransaction tx, string sql, params (string Name, object? Value)[] args)
-    {
-        using var cmd = c.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = sql;
-        foreach (var (name, value) in args) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        cmd.ExecuteNonQuery();
     }
 
     public List<T> Query<T>(string sql, Func<SqliteDataReader, T> map, params (string Name, object? Value)[] args)
@@ -278,6 +262,18 @@ internal sealed class SqliteChunkStore
             var bytes = (byte[])r.GetValue(1);
             yield return (r.GetInt64(0), MemoryMarshal.Cast<byte, float>(bytes).ToArray());
         }
+    }
+
+    /// <summary>Row ids of every embedded chunk.</summary>
+    public List<long> EmbeddedRowIds() => Query("SELECT rowid FROM chunks WHERE embedding IS NOT NULL", r => r.GetInt64(0));
+
+    /// <summary>(row id, embedding) of the given embedded chunks (ids without an embedding are skipped).</summary>
+    public IEnumerable<(long RowId, float[] Vector)> Embeddings(IEnumerable<long> rowIds)
+    {
+        foreach (var slice in rowIds.Chunk(500))
+            foreach (var row in Query($"SELECT rowid, embedding FROM chunks WHERE embedding IS NOT NULL AND rowid IN ({string.Join(',', slice)})",
+                         r => (r.GetInt64(0), MemoryMarshal.Cast<byte, float>((byte[])r.GetValue(1)).ToArray())))
+                yield return row;
     }
 
     public long Scalar(string sql) => Convert.ToInt64(Query(sql, r => r.IsDBNull(0) ? 0L : r.GetValue(0)).FirstOrDefault() ?? 0L, CultureInfo.InvariantCulture);

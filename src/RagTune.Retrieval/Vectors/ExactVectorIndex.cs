@@ -144,6 +144,14 @@ public sealed class ExactVectorIndex : IVectorIndex
         finally { _lock.ExitReadLock(); }
     }
 
+    /// <inheritdoc/>
+    public bool Contains(long id)
+    {
+        _lock.EnterReadLock();
+        try { return _slotOf.ContainsKey(id); }
+        finally { _lock.ExitReadLock(); }
+    }
+
     /// <summary>A snapshot of the stored ids, in slot order.</summary>
     public long[] GetIds()
     {

@@ -94,6 +94,22 @@ public sealed class HnswVectorIndex : IVectorIndex
         finally { _lock.ExitWriteLock(); }
     }
 
+    /// <inheritdoc/>
+    public bool Contains(long id)
+    {
+        _lock.EnterReadLock();
+        try { return _nodeOf.ContainsKey(id); }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    /// <summary>A snapshot of the live ids, in no particular order.</summary>
+    public long[] GetIds()
+    {
+        _lock.EnterReadLock();
+        try { return [.. _nodeOf.Keys]; }
+        finally { _lock.ExitReadLock(); }
+    }
+
     void Tombstone(int node)
     {
         _graph.Deleted[node] = true;

@@ -18,6 +18,12 @@ public interface IVectorIndex : IDisposable
     /// <summary>Removes <paramref name="id"/>; returns false when it was not present.</summary>
     bool Remove(long id);
 
+    /// <summary>True when <paramref name="id"/> has a (live) vector.</summary>
+    bool Contains(long id);
+
+    /// <summary>A snapshot of the live ids, for reconciling the index against its source of truth.</summary>
+    long[] GetIds();
+
     /// <summary>The <paramref name="k"/> best hits, best first; <paramref name="filter"/> keeps only accepted ids.</summary>
     IReadOnlyList<VectorHit> Search(ReadOnlySpan<float> query, int k, Func<long, bool>? filter = null);
 
