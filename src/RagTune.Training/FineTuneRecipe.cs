@@ -71,11 +71,11 @@ public sealed class FineTuneRecipe(FineTuneOptions options, ConsoleProgress? con
         var result = trainer.Train(trainSet, evalSet, cancellationToken);
         model.BlockInvoker = null;
         model.Module.eval();
-        Save(o, model, lora);
+        Save(o, model, lora, train.ClassNames);
         return result;
     }
 
-    void Save(FineTuneOptions o, IPretrainedModel model, LoraModel? lora)
+    void Save(FineTuneOptions o, IPretrainedModel model, LoraModel? lora, IReadOnlyList<string> classNames)
     {
         var outDir = o.Trainer.OutputDir;
         var staging = Path.Combine(outDir, ".staging");
@@ -84,6 +84,8 @@ public sealed class FineTuneRecipe(FineTuneOptions options, ConsoleProgress? con
         if (lora is not null)
         {
             lora.SavePeft(staging);
+            // The base config has no labels and PEFT's adapter_config.json has no field for them.
+            if (classNames.Count > 0) AdapterFolder.WriteLabels(staging, classNames);
             if (o.Merge) { lora.Merge(); ModelSaver.Save(model, staging); }
         }
         else ModelSaver.Save(model, staging);
@@ -123,10 +125,17 @@ public sealed class FineTuneRecipe(FineTuneOptions options, ConsoleProgress? con
     /// Causal tasks load the checkpoint as it is. Classification builds the family's sequence-classification
     /// architecture with the data's labels, copies every base weight the checkpoint has and initialises the new head.
     /// </summary>
-    static PretrainedModel LoadModel(FineTuneOptions o, IReadOnlyList<string> classNames)
+    static PretrainedModel LoadModel(FineTuneOptions o, IReadOnlyList<string> classNames) =>
+        o.Task != TrainingTask.Classify ? ModelLoader.Load(o.ModelDir) : CreateClassifier(o.ModelDir, classNames, o.Trainer.Seed);
+
+    /// <summary>
+    /// The family's sequence-classification architecture over the checkpoint in <paramref name="modelDir"/> with
+    /// <paramref name="classNames"/> as labels: every base weight the checkpoint has is copied, the head is initialised
+    /// from <paramref name="seed"/> unless the checkpoint already has one of the right shape.
+    /// </summary>
+    public static PretrainedModel CreateClassifier(string modelDir, IReadOnlyList<string> classNames, int seed)
     {
-        if (o.Task != TrainingTask.Classify) return ModelLoader.Load(o.ModelDir);
-        var config = ModelConfig.FromFolder(o.ModelDir).Clone();
+        var config = ModelConfig.FromFolder(modelDir).Clone();
         var id2label = new JsonObject();
         var label2id = new JsonObject();
         for (var i = 0; i < classNames.Count; i++) { id2label[i.ToString()] = classNames[i]; label2id[classNames[i]] = i; }
@@ -142,8 +151,8 @@ public sealed class FineTuneRecipe(FineTuneOptions options, ConsoleProgress? con
             var t => throw new NotSupportedException($"classification fine-tuning of model_type '{t}' is not supported; use a BERT or Llama-family model."),
         };
         var model = ModelArchitectures.Create(config, arch);
-        model.InitializeWeights(o.Trainer.Seed);
-        using var ckpt = SafeTensorsCheckpoint.Open(o.ModelDir);
+        model.InitializeWeights(seed);
+        using var ckpt = SafeTensorsCheckpoint.Open(modelDir);
         var state = model.state_dict();
         var loaded = new HashSet<string>(StringComparer.Ordinal);
         using (no_grad())
@@ -159,7 +168,7 @@ public sealed class FineTuneRecipe(FineTuneOptions options, ConsoleProgress? con
             }
         var missing = state.Keys.Where(k => !loaded.Contains(k) && !model.TiedKeys.Contains(k)).ToList();
         if (missing.Any(k => !k.StartsWith("classifier.") && !k.StartsWith("score.")))
-            throw new ModelLoadException($"{o.ModelDir}: the checkpoint lacks base weights for {arch}: {string.Join(", ", missing.Take(8))}.", o.ModelDir);
+            throw new ModelLoadException($"{modelDir}: the checkpoint lacks base weights for {arch}: {string.Join(", ", missing.Take(8))}.", modelDir);
         return model;
     }
 }
