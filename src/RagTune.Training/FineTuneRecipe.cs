@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.AI;
 using RagTune.Models;
 using RagTune.Models.SafeTensors;
@@ -24,14 +26,16 @@ public sealed class FineTuneRecipe(FineTuneOptions options, ConsoleProgress? con
         ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt", "vocab.txt",
          "tokenizer.model", "added_tokens.json", "generation_config.json", "chat_template.jinja", "chat_template.json"];
 
+    // Records print lists as their type name; JSON shows every value (enums by name).
+    static readonly JsonSerializerOptions OptionsJson = new() { Converters = { new JsonStringEnumConverter() } };
+
     readonly ConsoleProgress _console = console ?? new ConsoleProgress();
 
     /// <summary>Runs the job; returns the training result.</summary>
     public TrainingResult Run(CancellationToken cancellationToken = default)
     {
         var o = options;
-        _console.Message("options: " + o with { Trainer = null! });
-        _console.Message("trainer: " + o.Trainer);
+        _console.Message("options: " + JsonSerializer.Serialize(o, OptionsJson));
         var tokenizer = TokenizerLoader.FromFolder(o.ModelDir);
         var template = ChatTemplate.FromFolder(o.ModelDir);
         var builder = new DatasetBuilder(tokenizer, o.Task, o.MaxSeqLen)

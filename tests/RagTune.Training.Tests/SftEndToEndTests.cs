@@ -61,8 +61,12 @@ public class SftEndToEndTests
         return (losses[0], losses[^1]);
     }
 
-    static ConsoleProgress Quiet(StringWriter sink) =>
-        new(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(sink), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors }));
+    static ConsoleProgress Quiet(StringWriter sink)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(sink), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        console.Profile.Width = 100_000;   // no wrapping, so printed lines can be matched whole
+        return new ConsoleProgress(console);
+    }
 
     [Fact]
     public void MessagesAreMaskedOutsideAssistantTurnsAsTheTemplateRendersThem()
@@ -113,7 +117,15 @@ public class SftEndToEndTests
                 : new JsonArray(Msg("user", f.Question), Msg("assistant", f.Answer)),
         }));
         var outDir = Path.Combine(work, "out");
-        new FineTuneRecipe(Options(dir, data, outDir), Quiet(new StringWriter())).Run();
+        var console = new StringWriter();
+        new FineTuneRecipe(Options(dir, data, outDir) with { Method = FineTuneMethod.Full, Lora = new() { TargetModules = ["q_proj", "v_proj"] } },
+                           Quiet(console)).Run();
+        // The options line is JSON with list values spelled out; the end names the metrics and plot files.
+        var printed = console.ToString();
+        Assert.Contains("\"TargetModules\":[\"q_proj\",\"v_proj\"]", printed);
+        Assert.Contains("\"Task\":\"Sft\"", printed);
+        Assert.DoesNotContain("System.Collections", printed);
+        Assert.Contains("metrics: " + Path.GetFullPath(Path.Combine(outDir, "metrics.jsonl")), printed);
 
         var (first, last) = Losses(outDir);
         Assert.True(last < first / 10, $"loss {first:F4} → {last:F4}");
