@@ -62,7 +62,11 @@ public sealed class FineTuneRecipe(FineTuneOptions options, ConsoleProgress? con
             };
             if (o.Lora is null || o.Lora.TargetModules.Count == 0) cfg = cfg with { TargetModules = DefaultTargets(model.Config.ModelType) };
             lora = LoraModel.Attach(model.Module, cfg, o.Trainer.Seed);
+            if (o.Bf16) _console.Message($"bf16: {StoreFrozenLinearsAsBf16(model):N0} frozen base weights stored in bf16 (the adapter trains in fp32)");
         }
+        else if (o.Bf16)
+            throw new ArgumentException("--bf16 stores the frozen base weights in bf16 and needs --method lora; full fine-tuning updates every weight " +
+                                        "and keeps them in fp32. HINT: drop --bf16 or use --method lora.", nameof(options));
         if (o.GradientCheckpointing) model.BlockInvoker = GradientCheckpointing.Invoker;
         var trainer = new Trainer(model.Module, Forward(model), o.Trainer with { PadTokenId = tokenizer.PadTokenId ?? tokenizer.EosTokenId ?? 0, Classification = o.Task == TrainingTask.Classify },
                                   lora?.TrainableParameters())
@@ -99,6 +103,24 @@ public sealed class FineTuneRecipe(FineTuneOptions options, ConsoleProgress? con
         foreach (var f in Directory.GetFiles(staging)) File.Move(f, Path.Combine(outDir, Path.GetFileName(f)), overwrite: true);
         Directory.Delete(staging, true);
         _console.Message($"saved to {outDir}");
+    }
+
+    /// <summary>
+    /// Frozen projection weights (the bulk of a model) go to bf16: half the memory at rest, widened to fp32 per forward.
+    /// Embeddings and norms stay fp32 (the activations' type), as do tied weights (shared with an embedding) and
+    /// everything trainable. Returns the number of weights converted.
+    /// </summary>
+    static long StoreFrozenLinearsAsBf16(IPretrainedModel model)
+    {
+        long count = 0;
+        foreach (var (name, module) in model.Module.named_modules())
+        {
+            if (module is not RagTune.Models.Nn.Linear linear || linear.weight.requires_grad) continue;
+            if (model.TiedKeys.Contains(name + ".weight")) continue;
+            count += linear.weight.numel();
+            linear.StoreAs(ScalarType.BFloat16);
+        }
+        return count;
     }
 
     TokenizedDataset Report(TokenizedDataset d)

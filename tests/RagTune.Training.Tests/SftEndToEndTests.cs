@@ -8,6 +8,7 @@ using RagTune.Models.Tokenization;
 using RagTune.Models;
 using RagTune.Tests;
 using RagTune.Training.Data;
+using RagTune.Training.Lora;
 using RagTune.Training.Reporting;
 using RagTune.Training.Tests.Support;
 using Spectre.Console;
@@ -170,4 +171,36 @@ public class SftEndToEndTests
     static string Normalize(string? text) => string.Join(" ", (text ?? "").Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries));
 
     static JsonObject Msg(string role, string content) => new() { ["role"] = role, ["content"] = content };
+
+    [Fact]
+    public void Bf16BaseLoraTrainsAndSavesAnFp32Adapter()
+    {
+        var dir = ModelDir();
+        var work = TestPaths.NewTempDir("sft-bf16");
+        var data = WriteJsonl(work, Facts.Select(f => (JsonNode)new JsonObject { ["prompt"] = f.Question, ["completion"] = f.Answer }));
+        var outDir = Path.Combine(work, "out");
+        var console = new StringWriter();
+        var options = Options(dir, data, outDir) with
+        {
+            Method = FineTuneMethod.Lora, Bf16 = true, Lora = new() { R = 8, Alpha = 16, Dropout = 0, TargetModules = [LoraConfig.AllLinear] },
+        };
+        new FineTuneRecipe(options with { Trainer = options.Trainer with { LearningRate = 2e-2 } }, Quiet(console)).Run();
+
+        Assert.Contains("stored in bf16", console.ToString());
+        var (first, last) = Losses(outDir);
+        // The same run with an fp32 base: bf16 storage must not change how the adapter learns beyond rounding.
+        var fp32Dir = Path.Combine(work, "out-fp32");
+        new FineTuneRecipe(options with { Bf16 = false, Trainer = options.Trainer with { LearningRate = 2e-2, OutputDir = fp32Dir } }, Quiet(new StringWriter())).Run();
+        var (_, fp32Last) = Losses(fp32Dir);
+        Assert.True(last < 0.85 * first, $"bf16 loss {first:F4} → {last:F4}");
+        Assert.True(Math.Abs(last - fp32Last) < 0.1 * fp32Last, $"final loss bf16 {last:F4} vs fp32 {fp32Last:F4}");
+        // safetensors header: every adapter tensor is F32.
+        var bytes = File.ReadAllBytes(Path.Combine(outDir, "adapter_model.safetensors"));
+        var header = JsonNode.Parse(global::System.Text.Encoding.UTF8.GetString(bytes, 8, (int)BitConverter.ToUInt64(bytes, 0)))!.AsObject();
+        var dtypes = header.Where(kv => kv.Key != "__metadata__").Select(kv => kv.Value!["dtype"]!.GetValue<string>()).Distinct().ToList();
+        Assert.Equal(["F32"], dtypes);
+        Assert.Contains(header, kv => kv.Key.EndsWith("lora_A.weight"));
+
+        Assert.Throws<ArgumentException>(() => new FineTuneRecipe(options with { Method = FineTuneMethod.Full }, Quiet(new StringWriter())).Run());
+    }
 }
