@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 namespace RagTune.Bench;
 
 /// <summary>
-/// <c>bench -- training [--steps N] [--batch B]</c>: training throughput of a ~30M-parameter Llama-shaped model at
+/// <c>bench -- training [--steps N] [--batch B] [--threads T]</c>: training throughput of a ~30M-parameter Llama-shaped model at
 /// sequence length 256, full fine-tuning and LoRA (r=8 on q,v): tokens/s and model FLOP/s = 6·N·tokens/s (N = all
 /// parameters, trainable and frozen), as a fraction of a 2048² float32 GEMM measured in the same run.
 /// </summary>
@@ -23,6 +23,8 @@ public static class TrainingBench
     {
         var steps = Arg(args, "--steps", 3);
         var batch = Arg(args, "--batch", 4);
+        // libtorch's default intra-op pool (one thread per core) vs an explicit count, e.g. --threads 1 on a loaded machine.
+        if (Arg(args, "--threads", 0) is > 0 and var threads) torch.set_num_threads(threads);
         var gemm = GemmFlops();
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, torch threads {torch.get_num_threads()}, 2048² GEMM {gemm / 1e9:F1} GFLOP/s");
         foreach (var lora in new[] { false, true })
