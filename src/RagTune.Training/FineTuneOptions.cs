@@ -26,6 +26,8 @@ public sealed record FineTuneOptions
     public bool Merge { get; init; }
     /// <summary>Recompute each block in backward instead of storing its activations.</summary>
     public bool GradientCheckpointing { get; init; }
+    /// <summary>LoRA only: store the frozen base projections in bf16 (half their memory); adapters train and save in fp32.</summary>
+    public bool Bf16 { get; init; }
     /// <summary>Trainer settings (its <see cref="TrainerOptions.OutputDir"/> is the output folder).</summary>
     public required TrainerOptions Trainer { get; init; }
 }

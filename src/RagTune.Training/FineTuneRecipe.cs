@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.AI;
 using RagTune.Models;
 using RagTune.Models.SafeTensors;
@@ -24,14 +26,16 @@ public sealed class FineTuneRecipe(FineTuneOptions options, ConsoleProgress? con
         ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt", "vocab.txt",
          "tokenizer.model", "added_tokens.json", "generation_config.json", "chat_template.jinja", "chat_template.json"];
 
+    // Records print lists as their type name; JSON shows every value (enums by name).
+    static readonly JsonSerializerOptions OptionsJson = new() { Converters = { new JsonStringEnumConverter() } };
+
     readonly ConsoleProgress _console = console ?? new ConsoleProgress();
 
     /// <summary>Runs the job; returns the training result.</summary>
     public TrainingResult Run(CancellationToken cancellationToken = default)
     {
         var o = options;
-        _console.Message("options: " + o with { Trainer = null! });
-        _console.Message("trainer: " + o.Trainer);
+        _console.Message("options: " + JsonSerializer.Serialize(o, OptionsJson));
         var tokenizer = TokenizerLoader.FromFolder(o.ModelDir);
         var template = ChatTemplate.FromFolder(o.ModelDir);
         var builder = new DatasetBuilder(tokenizer, o.Task, o.MaxSeqLen)
@@ -58,7 +62,11 @@ public sealed class FineTuneRecipe(FineTuneOptions options, ConsoleProgress? con
             };
             if (o.Lora is null || o.Lora.TargetModules.Count == 0) cfg = cfg with { TargetModules = DefaultTargets(model.Config.ModelType) };
             lora = LoraModel.Attach(model.Module, cfg, o.Trainer.Seed);
+            if (o.Bf16) _console.Message($"bf16: {StoreFrozenLinearsAsBf16(model):N0} frozen base weights stored in bf16 (the adapter trains in fp32)");
         }
+        else if (o.Bf16)
+            throw new ArgumentException("--bf16 stores the frozen base weights in bf16 and needs --method lora; full fine-tuning updates every weight " +
+                                        "and keeps them in fp32. HINT: drop --bf16 or use --method lora.", nameof(options));
         if (o.GradientCheckpointing) model.BlockInvoker = GradientCheckpointing.Invoker;
         var trainer = new Trainer(model.Module, Forward(model), o.Trainer with { PadTokenId = tokenizer.PadTokenId ?? tokenizer.EosTokenId ?? 0, Classification = o.Task == TrainingTask.Classify },
                                   lora?.TrainableParameters())
@@ -71,11 +79,11 @@ public sealed class FineTuneRecipe(FineTuneOptions options, ConsoleProgress? con
         var result = trainer.Train(trainSet, evalSet, cancellationToken);
         model.BlockInvoker = null;
         model.Module.eval();
-        Save(o, model, lora);
+        Save(o, model, lora, train.ClassNames);
         return result;
     }
 
-    void Save(FineTuneOptions o, IPretrainedModel model, LoraModel? lora)
+    void Save(FineTuneOptions o, IPretrainedModel model, LoraModel? lora, IReadOnlyList<string> classNames)
     {
         var outDir = o.Trainer.OutputDir;
         var staging = Path.Combine(outDir, ".staging");
@@ -84,6 +92,8 @@ public sealed class FineTuneRecipe(FineTuneOptions options, ConsoleProgress? con
         if (lora is not null)
         {
             lora.SavePeft(staging);
+            // The base config has no labels and PEFT's adapter_config.json has no field for them.
+            if (classNames.Count > 0) AdapterFolder.WriteLabels(staging, classNames);
             if (o.Merge) { lora.Merge(); ModelSaver.Save(model, staging); }
         }
         else ModelSaver.Save(model, staging);
@@ -93,6 +103,24 @@ public sealed class FineTuneRecipe(FineTuneOptions options, ConsoleProgress? con
         foreach (var f in Directory.GetFiles(staging)) File.Move(f, Path.Combine(outDir, Path.GetFileName(f)), overwrite: true);
         Directory.Delete(staging, true);
         _console.Message($"saved to {outDir}");
+    }
+
+    /// <summary>
+    /// Frozen projection weights (the bulk of a model) go to bf16: half the memory at rest, widened to fp32 per forward.
+    /// Embeddings and norms stay fp32 (the activations' type), as do tied weights (shared with an embedding) and
+    /// everything trainable. Returns the number of weights converted.
+    /// </summary>
+    static long StoreFrozenLinearsAsBf16(IPretrainedModel model)
+    {
+        long count = 0;
+        foreach (var (name, module) in model.Module.named_modules())
+        {
+            if (module is not RagTune.Models.Nn.Linear linear || linear.weight.requires_grad) continue;
+            if (model.TiedKeys.Contains(name + ".weight")) continue;
+            count += linear.weight.numel();
+            linear.StoreAs(ScalarType.BFloat16);
+        }
+        return count;
     }
 
     TokenizedDataset Report(TokenizedDataset d)
@@ -123,10 +151,17 @@ public sealed class FineTuneRecipe(FineTuneOptions options, ConsoleProgress? con
     /// Causal tasks load the checkpoint as it is. Classification builds the family's sequence-classification
     /// architecture with the data's labels, copies every base weight the checkpoint has and initialises the new head.
     /// </summary>
-    static PretrainedModel LoadModel(FineTuneOptions o, IReadOnlyList<string> classNames)
+    static PretrainedModel LoadModel(FineTuneOptions o, IReadOnlyList<string> classNames) =>
+        o.Task != TrainingTask.Classify ? ModelLoader.Load(o.ModelDir) : CreateClassifier(o.ModelDir, classNames, o.Trainer.Seed);
+
+    /// <summary>
+    /// The family's sequence-classification architecture over the checkpoint in <paramref name="modelDir"/> with
+    /// <paramref name="classNames"/> as labels: every base weight the checkpoint has is copied, the head is initialised
+    /// from <paramref name="seed"/> unless the checkpoint already has one of the right shape.
+    /// </summary>
+    public static PretrainedModel CreateClassifier(string modelDir, IReadOnlyList<string> classNames, int seed)
     {
-        if (o.Task != TrainingTask.Classify) return ModelLoader.Load(o.ModelDir);
-        var config = ModelConfig.FromFolder(o.ModelDir).Clone();
+        var config = ModelConfig.FromFolder(modelDir).Clone();
         var id2label = new JsonObject();
         var label2id = new JsonObject();
         for (var i = 0; i < classNames.Count; i++) { id2label[i.ToString()] = classNames[i]; label2id[classNames[i]] = i; }
@@ -142,8 +177,8 @@ public sealed class FineTuneRecipe(FineTuneOptions options, ConsoleProgress? con
             var t => throw new NotSupportedException($"classification fine-tuning of model_type '{t}' is not supported; use a BERT or Llama-family model."),
         };
         var model = ModelArchitectures.Create(config, arch);
-        model.InitializeWeights(o.Trainer.Seed);
-        using var ckpt = SafeTensorsCheckpoint.Open(o.ModelDir);
+        model.InitializeWeights(seed);
+        using var ckpt = SafeTensorsCheckpoint.Open(modelDir);
         var state = model.state_dict();
         var loaded = new HashSet<string>(StringComparer.Ordinal);
         using (no_grad())
@@ -159,7 +194,7 @@ public sealed class FineTuneRecipe(FineTuneOptions options, ConsoleProgress? con
             }
         var missing = state.Keys.Where(k => !loaded.Contains(k) && !model.TiedKeys.Contains(k)).ToList();
         if (missing.Any(k => !k.StartsWith("classifier.") && !k.StartsWith("score.")))
-            throw new ModelLoadException($"{o.ModelDir}: the checkpoint lacks base weights for {arch}: {string.Join(", ", missing.Take(8))}.", o.ModelDir);
+            throw new ModelLoadException($"{modelDir}: the checkpoint lacks base weights for {arch}: {string.Join(", ", missing.Take(8))}.", modelDir);
         return model;
     }
 }

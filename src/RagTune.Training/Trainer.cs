@@ -160,6 +160,8 @@ public sealed class Trainer
             var (trainPts, evalPts) = metrics.Points();
             LossCurvePlot.Save(Path.Combine(o.OutputDir, "loss.png"), trainPts, evalPts);
         }
+        OnMessage?.Invoke($"metrics: {Path.GetFullPath(Path.Combine(o.OutputDir, "metrics.jsonl"))}" +
+                          (o.PlotLoss ? $"; loss curve: {Path.GetFullPath(Path.Combine(o.OutputDir, "loss.png"))}" : ""));
         return new TrainingResult(state.Step, totalSteps, stoppedEarly, lastEval, state.BestMetric, state.BestStep);
     }
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using RagTune.Models;
 using RagTune.Models.Tokenization;
 using RagTune.Training.Data;
+using RagTune.Training.Lora;
 using RagTune.Training.Reporting;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -34,7 +35,7 @@ public sealed class ClassifyCommand : ICliCommand
             ITokenizer tokenizer;
             try
             {
-                classifier = ModelLoader.LoadSequenceClassifier(dir);
+                classifier = AdapterFolder.LoadSequenceClassifier(dir);
                 tokenizer = TokenizerLoader.FromFolder(dir);
             }
             catch (Exception e) when (e is ModelLoadException or TokenizerLoadException)

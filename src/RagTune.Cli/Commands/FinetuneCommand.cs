@@ -41,13 +41,14 @@ public sealed class FinetuneCommand : ICliCommand
         var warmup = new Option<double>("--warmup-ratio") { DefaultValueFactory = _ => 0.05, Description = "Fraction of steps of linear warmup." };
         var weightDecay = new Option<double>("--weight-decay") { DefaultValueFactory = _ => 0.01, Description = "AdamW weight decay (not on norms, biases, embeddings)." };
         var gradCkpt = new Option<bool>("--gradient-checkpointing") { Description = "Recompute blocks in backward to save memory." };
+        var bf16 = new Option<bool>("--bf16") { Description = "LoRA: store the frozen base weights in bf16 (half their memory); the adapter trains in fp32." };
         var logEvery = new Option<int>("--log-every") { DefaultValueFactory = _ => 10, Description = "Progress line every N steps." };
         var outDir = new Option<string>("--out") { Description = "Output folder.", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --out." };
         var merge = new Option<bool>("--merge") { Description = "LoRA: also write the merged plain checkpoint." };
         var command = new Command("finetune", "Fine-tune a model (full or LoRA) on JSONL data.");
         foreach (var o in new Option[] { model, data, eval, evalFraction, task, method, loraR, loraAlpha, loraDropout, rslora, target, epochs, maxSteps, lr,
-                                         batch, accum, maxLen, seed, saveEvery, evalEvery, patience, warmup, weightDecay, gradCkpt, logEvery, outDir, resume, merge })
+                                         batch, accum, maxLen, seed, saveEvery, evalEvery, patience, warmup, weightDecay, gradCkpt, bf16, logEvery, outDir, resume, merge })
             command.Options.Add(o);
         command.SetAction((ParseResult r, CancellationToken ct) => Report(() =>
         {
@@ -67,6 +68,7 @@ public sealed class FinetuneCommand : ICliCommand
                 ModelDir = r.GetValue(model)!, DataPath = r.GetValue(data)!, EvalPath = r.GetValue(eval), EvalFraction = r.GetValue(evalFraction),
                 Task = taskValue, Method = methodValue, MaxSeqLen = r.GetValue(maxLen), Merge = r.GetValue(merge),
                 GradientCheckpointing = r.GetValue(gradCkpt),
+                Bf16 = r.GetValue(bf16),
                 Lora = new LoraConfig
                 {
                     R = r.GetValue(loraR), Alpha = r.GetValue(loraAlpha), Dropout = r.GetValue(loraDropout), UseRsLora = r.GetValue(rslora), TargetModules = targets,

@@ -7,6 +7,7 @@ using RagTune.Models.Generation;
 using RagTune.Models.Hub;
 using RagTune.Models.Templates;
 using RagTune.Models.Tokenization;
+using RagTune.Training.Lora;
 
 namespace RagTune.Cli.Commands;
 
@@ -91,7 +92,7 @@ public sealed class GenerateCommand : ICliCommand
         }
 
         var dir = await ResolveModelAsync(s, error, ct);
-        using var model = Load(() => ModelLoader.LoadCausalLanguageModel(dir));
+        using var model = Load(() => AdapterFolder.LoadCausalLanguageModel(dir));
         var hasTokenizerFiles = new[] { "tokenizer.json", "vocab.json", "vocab.txt", "tokenizer.model" }.Any(f => File.Exists(Path.Combine(dir, f)));
         var tokenizer = s.Prompt is not null || hasTokenizerFiles ? Load(() => TokenizerLoader.FromFolder(dir)) : null;
         var options = s.Options with { StopTokenIds = GenerationConfig.FromFolder(dir).StopTokenIds };

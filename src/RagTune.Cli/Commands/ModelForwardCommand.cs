@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RagTune.Models;
+using RagTune.Training.Lora;
 using static TorchSharp.torch;
 
 namespace RagTune.Cli.Commands;
@@ -54,7 +55,7 @@ public sealed class ModelForwardCommand : ICliCommand
         PretrainedModel loaded;
         try
         {
-            loaded = ModelLoader.Load(modelDir);
+            loaded = AdapterFolder.LoadModelOrAdapter(modelDir);
         }
         catch (ModelLoadException e)
         {

@@ -92,17 +92,45 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
         if (!IsConv1D)
         {
             // Inference fast paths (decode-sized inputs, bf16 weights): RagTune.Models.Kernels.FastLinear.
-            y = Kernels.FastLinear.TryForward(x, weight, bias) ?? nn.functional.linear(x, weight, bias);
+            y = Kernels.FastLinear.TryForward(x, weight, bias) ?? (weight.dtype == x.dtype
+                ? nn.functional.linear(x, weight, bias)
+                // Stored in lower precision (frozen bf16 base under LoRA training): computed in the activations' type.
+                : nn.functional.linear(x, weight.to_type(x.dtype), bias?.to_type(x.dtype)));
         }
         else
         {
             // Conv1D: x·W + b with W [in, out]; addmm on the flattened batch fuses the bias.
             var flat = x.reshape(-1, InFeatures);
+            var (w, b) = weight.dtype == x.dtype ? (weight, bias) : (weight.to_type(x.dtype), bias?.to_type(x.dtype));
             var outShape = x.shape.ToArray();
             outShape[^1] = OutFeatures;
-            y = (bias is null ? flat.matmul(weight) : addmm(bias, flat, weight, 1, 1)).view(outShape);
+            y = (b is null ? flat.matmul(w) : addmm(b, flat, w, 1, 1)).view(outShape);
         }
         return adapter is null ? y : y.add(adapter.call(x));
+    }
+
+    /// <summary>
+    /// Stores weight and bias as <paramref name="dtype"/> (e.g. a frozen bf16 base under LoRA: half the memory, computed
+    /// in the input's type). Keeps <c>requires_grad</c>.
+    /// </summary>
+    public void StoreAs(ScalarType dtype)
+    {
+        if (weight.dtype == dtype) return;
+        using var _ = no_grad();
+        var old = weight;
+        var w = new Parameter(old.detach().to_type(dtype), requires_grad: old.requires_grad);
+        w.DetachFromDisposeScope();
+        ReplaceWeight(w);
+        old.Dispose();
+        if (bias is not null)
+        {
+            var oldBias = bias;
+            bias = new Parameter(oldBias.detach().to_type(dtype), requires_grad: oldBias.requires_grad);
+            bias.DetachFromDisposeScope();
+            _internal_params.Remove("bias");
+            register_parameter("bias", bias);
+            oldBias.Dispose();
+        }
     }
 
     /// <summary>Replaces the weight (same shape) — used to re-lay weights out in memory; the caller disposes the old one.</summary>

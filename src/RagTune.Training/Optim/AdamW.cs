@@ -65,7 +65,7 @@ public sealed class AdamW : IDisposable
             if (decay && WeightDecay > 0) p.mul_(1 - lr * WeightDecay);
             s.M.mul_(Beta1).add_(g, alpha: 1 - Beta1);
             s.V.mul_(Beta2).addcmul_(g, g, value: 1 - Beta2);
-            var denom = (s.V.sqrt() / Math.Sqrt(bc2)).add_(Eps);
+            var denom = s.V.sqrt().div_(Math.Sqrt(bc2)).add_(Eps);   // one temporary per parameter, not two
             p.addcdiv_(s.M, denom, value: -lr / bc1);
         }
     }

@@ -61,4 +61,41 @@ public class ClassifyCommandTests
         Assert.Equal(0, code3);
         Assert.StartsWith("space\t", one);
     }
+
+    [Fact]
+    public async Task AdapterOnlyFolderClassifiesLikeTheMergedModel()
+    {
+        var root = TestPaths.NewTempDir();
+        var train = Path.Combine(root, "train.jsonl");
+        File.WriteAllLines(train, Lines(120, 3));
+        var eval = Path.Combine(root, "eval.jsonl");
+        File.WriteAllLines(eval, Lines(30, 4));
+        var model = TinyModelFolder.Create(Path.Combine(root, "model"), File.ReadAllLines(train).Concat(File.ReadAllLines(eval))
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("text").GetString()!), hidden: 32, layers: 1, heads: 2);
+        var merged = Path.Combine(root, "merged");
+        var (code, _) = await Run("finetune", "--model", model, "--data", train, "--task", "classify", "--method", "lora",
+                                  "--target", "q_proj,v_proj", "--epochs", "3", "--lr", "5e-3", "--batch-size", "16", "--merge", "--out", merged);
+        Assert.Equal(0, code);
+
+        // The adapter alone, moved next to the base model, with base_model_name_or_path made relative to it.
+        var adapter = Path.Combine(root, "adapter");
+        Directory.CreateDirectory(adapter);
+        foreach (var f in new[] { "adapter_config.json", "adapter_model.safetensors", "labels.json", "tokenizer.json", "tokenizer_config.json" })
+            File.Copy(Path.Combine(merged, f), Path.Combine(adapter, f));
+        var config = File.ReadAllText(Path.Combine(adapter, "adapter_config.json"));
+        Assert.Contains($"\"base_model_name_or_path\": \"{model.Replace("\\", "\\\\")}\"", config);
+        File.WriteAllText(Path.Combine(adapter, "adapter_config.json"), config.Replace(model, "../model"));
+        Assert.Contains("\"modules_to_save\"", config);
+
+        var (c1, fromMerged) = await Run("classify", "--model", merged, "--data", eval);
+        var (c2, fromAdapter) = await Run("classify", "--model", adapter, "--data", eval);
+        Assert.Equal(0, c1);
+        Assert.Equal(0, c2);
+        Assert.Equal(fromMerged, fromAdapter);
+        Assert.StartsWith("accuracy=", fromAdapter.Trim().Split('\n')[^1]);
+
+        File.WriteAllText(Path.Combine(adapter, "adapter_config.json"), config.Replace(model, "../missing"));
+        var (c3, _) = await Run("classify", "--model", adapter, "--text", "the big orbit report");
+        Assert.NotEqual(0, c3);
+    }
 }

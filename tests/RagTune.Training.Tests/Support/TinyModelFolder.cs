@@ -1,17 +1,23 @@
 using System.Text.Json.Nodes;
 using RagTune.Models;
+using RagTune.Tests;
 
 namespace RagTune.Training.Tests.Support;
 
 /// <summary>Writes a small randomly initialised Llama checkpoint folder with a word-level tokenizer.json.</summary>
 public static class TinyModelFolder
 {
-    /// <summary>Creates the folder; the vocabulary is the special tokens plus every word of <paramref name="texts"/>.</summary>
+    /// <summary>
+    /// Creates the folder; the vocabulary is the special tokens plus every word of <paramref name="texts"/>. With
+    /// <paramref name="chatMl"/> the tokenizer also has <c>&lt;|im_start|&gt;</c>/<c>&lt;|im_end|&gt;</c>, EOS is
+    /// <c>&lt;|im_end|&gt;</c> and tokenizer_config.json carries the ChatML template of tests/data/templates/chatml.
+    /// </summary>
     public static string Create(string dir, IEnumerable<string> texts, int hidden = 64, int layers = 2, int heads = 4, int seed = 0,
-                                int maxPositions = 128, int? intermediate = null)
+                                int maxPositions = 128, int? intermediate = null, bool chatMl = false)
     {
         Directory.CreateDirectory(dir);
-        string[] specials = ["<pad>", "<s>", "</s>", "<unk>"];
+        string[] specials = chatMl ? ["<pad>", "<s>", "</s>", "<unk>", "<|im_start|>", "<|im_end|>"] : ["<pad>", "<s>", "</s>", "<unk>"];
+        if (chatMl) texts = texts.Concat(["system user assistant"]);
         var words = specials.Concat(texts.SelectMany(t => t.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Distinct(StringComparer.Ordinal)
             .Where(w => !specials.Contains(w))).ToList();
         var vocab = new JsonObject();
@@ -27,14 +33,20 @@ public static class TinyModelFolder
             ["model"] = new JsonObject { ["type"] = "WordLevel", ["vocab"] = vocab, ["unk_token"] = "<unk>" },
         };
         File.WriteAllText(Path.Combine(dir, "tokenizer.json"), tokenizer.ToJsonString());
-        File.WriteAllText(Path.Combine(dir, "tokenizer_config.json"),
-            """{"bos_token":"<s>","eos_token":"</s>","pad_token":"<pad>","unk_token":"<unk>","tokenizer_class":"PreTrainedTokenizerFast"}""");
+        var tokenizerConfig = new JsonObject
+        {
+            ["bos_token"] = "<s>", ["eos_token"] = chatMl ? "<|im_end|>" : "</s>", ["pad_token"] = "<pad>", ["unk_token"] = "<unk>",
+            ["tokenizer_class"] = "PreTrainedTokenizerFast",
+        };
+        if (chatMl)
+            tokenizerConfig["chat_template"] = JsonNode.Parse(File.ReadAllText(Path.Combine(TestPaths.Data, "templates", "chatml", "tokenizer_config.json")))!["chat_template"]!.GetValue<string>();
+        File.WriteAllText(Path.Combine(dir, "tokenizer_config.json"), tokenizerConfig.ToJsonString());
         var config = ModelConfig.Parse(new JsonObject
         {
             ["model_type"] = "llama", ["architectures"] = new JsonArray("LlamaForCausalLM"), ["vocab_size"] = words.Count,
             ["hidden_size"] = hidden, ["intermediate_size"] = intermediate ?? 2 * hidden, ["num_hidden_layers"] = layers,
             ["num_attention_heads"] = heads, ["num_key_value_heads"] = heads, ["max_position_embeddings"] = maxPositions,
-            ["rms_norm_eps"] = 1e-5, ["rope_theta"] = 10000.0, ["tie_word_embeddings"] = false, ["bos_token_id"] = 1, ["eos_token_id"] = 2,
+            ["rms_norm_eps"] = 1e-5, ["rope_theta"] = 10000.0, ["tie_word_embeddings"] = false, ["bos_token_id"] = 1, ["eos_token_id"] = chatMl ? 5 : 2,
             ["pad_token_id"] = 0, ["initializer_range"] = 0.02, ["hidden_act"] = "silu",
         }.ToJsonString());
         using var model = ModelArchitectures.Create(config);
