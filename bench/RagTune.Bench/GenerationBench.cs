@@ -41,12 +41,13 @@ public static class GenerationBench
         using (var model = CreateModel())
         {
             var matmulParams = MatmulParameters(model);
-            rows.Add(Measure(model, "fp32", "TorchSharp linear (FastLinear off)", 1, bandwidth, gemm, matmulParams, fast: false));
-            foreach (var batch in new[] { 1, 8 })
-                rows.Add(Measure(model, "fp32", "FastLinear", batch, bandwidth, gemm, matmulParams, fast: true));
+            foreach (var (kernel, fast) in new[] { ("libtorch linear (default)", false), ("FastLinear (opt-in)", true) })
+                foreach (var batch in new[] { 1, 8 })
+                    rows.Add(Measure(model, "fp32", kernel, batch, bandwidth, gemm, matmulParams, fast));
             ReducedPrecision.ConvertLinearWeightsToBf16(model);
-            foreach (var batch in new[] { 1, 8 })
-                rows.Add(Measure(model, "bf16 weights", "FastLinear", batch, bandwidth, gemm, matmulParams, fast: true));
+            foreach (var (kernel, fast) in new[] { ("libtorch linear (default)", false), ("FastLinear (opt-in)", true) })
+                foreach (var batch in new[] { 1, 8 })
+                    rows.Add(Measure(model, "bf16 weights", kernel, batch, bandwidth, gemm, matmulParams, fast));
         }
 
         Console.WriteLine();
@@ -94,6 +95,7 @@ public static class GenerationBench
     static Row Measure(ICausalLanguageModel model, string precision, string path, int batch, double bandwidth, double gemm,
         long matmulParams, bool fast)
     {
+        var wasEnabled = FastLinear.Enabled;
         FastLinear.Enabled = fast;
         var generator = new TextGenerator(model);
         var random = new Random(batch);
@@ -113,7 +115,7 @@ public static class GenerationBench
         var weightBytes = WeightBytes(model);
         var bound = batch * bandwidth * 1e9 / weightBytes;
         var decode = batch / step;
-        FastLinear.Enabled = true;
+        FastLinear.Enabled = wasEnabled;
         var row = new Row(precision, path, batch, prefillTokens / prefill, prefillGflops, prefillGflops / gemm, decode, bound,
             decode / bound, step * 1000, weightBytes);
         Console.WriteLine($"  {precision}, {path}, batch {batch}: prefill {row.PrefillTokensPerSecond:F0} tok/s, decode {decode:F1} tok/s ({row.DecodeFractionOfBound:P0} of bound)");
