@@ -24,45 +24,38 @@ public sealed class AskCommand : ICliCommand
         var minScore = new Option<double?>("--min-score") { Description = "Relevance threshold; nothing above it ⇒ abstain." };
         var question = new Argument<string>("question") { Description = "The question." };
         var command = new Command("ask", "Answer a question from a knowledge base with citations.") { kb, model, mode, k, context, minScore, question };
-        command.SetAction(async (ParseResult r, CancellationToken ct) =>
+        command.SetAction((ParseResult r, CancellationToken ct) => CommandAction.RunAsync(async () =>
         {
             var output = r.InvocationConfiguration.Output;
-            var error = r.InvocationConfiguration.Error;
-            try
+            using var store = KnowledgeBases.OpenForReading(r.GetValue(kb)!);
+            var retriever = RetrieverFactory.Open(store, r.GetValue(mode) ?? (store.EmbeddingModel is null ? "bm25" : "hybrid"));
+            var modelSpec = r.GetValue(model)!;
+            using var chat = ModelClients.Chat(modelSpec);
+            var window = ContextWindow(modelSpec, r.GetValue(context));
+            var options = new GroundedAnswerOptions
             {
-                using var store = KnowledgeBases.OpenForReading(r.GetValue(kb)!);
-                var retriever = RetrieverFactory.Open(store, r.GetValue(mode) ?? (store.EmbeddingModel is null ? "bm25" : "hybrid"));
-                var modelSpec = r.GetValue(model)!;
-                using var chat = ModelClients.Chat(modelSpec);
-                var window = ContextWindow(modelSpec, r.GetValue(context));
-                var options = new GroundedAnswerOptions
-                {
-                    AnswerTokens = Math.Min(384, window / 4),
-                    ContextTokens = window,
-                    TokenCounter = ModelClients.TokenCounter(modelSpec),
-                    Retrieval = new RetrievalOptions { TopK = r.GetValue(k), MinScore = r.GetValue(minScore) },
-                };
-                GroundedAnswer? answer = null;
-                await foreach (var update in new GroundedAnswerGenerator(retriever, chat, options).AskStreamingAsync(r.GetValue(question)!, ct))
-                {
-                    output.Write(update.Delta);
-                    answer = update.Answer ?? answer;
-                }
-                output.WriteLine();
-                if (answer is { Abstained: false })
-                {
-                    output.WriteLine();
-                    output.WriteLine("Sources:");
-                    foreach (var c in answer.Citations) output.WriteLine($"  {c}");
-                    if (answer.Citations.Count == 0)
-                        foreach (var s in answer.Sources) output.WriteLine($"  [{s.Number}] {s.Retrieved.Chunk.Title} ({s.Retrieved.Chunk.SourcePath}) — not cited");
-                }
-                return (int)ExitCode.Ok;
+                AnswerTokens = Math.Min(384, window / 4),
+                ContextTokens = window,
+                TokenCounter = ModelClients.TokenCounter(modelSpec),
+                Retrieval = new RetrievalOptions { TopK = r.GetValue(k), MinScore = r.GetValue(minScore) },
+            };
+            GroundedAnswer? answer = null;
+            await foreach (var update in new GroundedAnswerGenerator(retriever, chat, options).AskStreamingAsync(r.GetValue(question)!, ct))
+            {
+                output.Write(update.Delta);
+                answer = update.Answer ?? answer;
             }
-            catch (UserFacingException e) { error.WriteLine($"error: {e.Message}"); return (int)e.ExitCode; }
-            catch (ArgumentException e) { error.WriteLine($"error: {e.Message}"); return (int)ExitCode.BadArguments; }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return (int)ExitCode.Cancelled; }
-        });
+            output.WriteLine();
+            if (answer is { Abstained: false })
+            {
+                output.WriteLine();
+                output.WriteLine("Sources:");
+                foreach (var c in answer.Citations) output.WriteLine($"  {c}");
+                if (answer.Citations.Count == 0)
+                    foreach (var s in answer.Sources) output.WriteLine($"  [{s.Number}] {s.Retrieved.Chunk.Title} ({s.Retrieved.Chunk.SourcePath}) — not cited");
+            }
+            return ExitCode.Ok;
+        }, r.InvocationConfiguration.Error, ct, badArguments: e => e is ArgumentException));
         return command;
     }
 

@@ -26,7 +26,8 @@ public sealed class ClassifyCommand : ICliCommand
         var maxLen = new Option<int>("--max-seq-len") { DefaultValueFactory = _ => 512, Description = "Truncate texts to this many tokens." };
         var command = new Command("classify", "Predict labels with a sequence-classification model.");
         foreach (var o in new Option[] { model, text, data, maxLen }) command.Options.Add(o);
-        command.SetAction((ParseResult r, CancellationToken ct) => Report(() =>
+        // Console.Error and no Cancelled exit code, as before: Ctrl+C is left to System.CommandLine.
+        command.SetAction((ParseResult r, CancellationToken ct) => CommandAction.RunAsync(() =>
         {
             var dir = r.GetValue(model)!;
             if ((r.GetValue(text) is null) == (r.GetValue(data) is null))
@@ -60,7 +61,7 @@ public sealed class ClassifyCommand : ICliCommand
             {
                 var (id, p) = Predict(one);
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Name(id)}\t{p:F4}"));
-                return Task.FromResult((int)ExitCode.Ok);
+                return Task.FromResult(ExitCode.Ok);
             }
             List<JsonlReader.Record> records;
             try { records = JsonlReader.Read(r.GetValue(data)!); }
@@ -89,22 +90,8 @@ public sealed class ClassifyCommand : ICliCommand
                 var (acc, f1) = EvalMetrics.Classification(gold, pred, Math.Max(labels.Count, 1));
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy={acc:F4} macro_f1={f1:F4}"));
             }
-            return Task.FromResult((int)ExitCode.Ok);
-        }));
+            return Task.FromResult(ExitCode.Ok);
+        }, Console.Error));
         return command;
-    }
-
-    /// <summary>
-    /// System.CommandLine turns exceptions thrown by an action into exit code 1 with a stack trace; user errors are
-    /// printed as one line with their own exit code instead.
-    /// </summary>
-    static Task<int> Report(Func<Task<int>> action)
-    {
-        try { return action(); }
-        catch (UserFacingException e)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return Task.FromResult((int)e.ExitCode);
-        }
     }
 }

@@ -46,26 +46,14 @@ public sealed class EvalRetrievalCommand : ICliCommand
         {
             kb, queries, qrels, mode, k, runOut, runIn, json, perQuery,
         };
-        command.SetAction(async (ParseResult r, CancellationToken ct) =>
+        command.SetAction((ParseResult r, CancellationToken ct) => CommandAction.RunAsync(async () =>
         {
             var output = r.InvocationConfiguration.Output;
             var error = r.InvocationConfiguration.Error;
-            try
-            {
-                var settings = new Settings(r.GetValue(kb), r.GetValue(queries), r.GetValue(qrels)!, r.GetValue(mode),
-                    r.GetValue(k), r.GetValue(runOut), r.GetValue(runIn), r.GetValue(json), r.GetValue(perQuery));
-                return (int)await RunAsync(settings, output, error, ct);
-            }
-            catch (UserFacingException e)
-            {
-                error.WriteLine($"error: {e.Message}");
-                return (int)e.ExitCode;
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return (int)ExitCode.Cancelled;
-            }
-        });
+            var settings = new Settings(r.GetValue(kb), r.GetValue(queries), r.GetValue(qrels)!, r.GetValue(mode),
+                r.GetValue(k), r.GetValue(runOut), r.GetValue(runIn), r.GetValue(json), r.GetValue(perQuery));
+            return await RunAsync(settings, output, error, ct);
+        }, r.InvocationConfiguration.Error, ct));
         return command;
     }
 

@@ -50,7 +50,8 @@ public sealed class FinetuneCommand : ICliCommand
         foreach (var o in new Option[] { model, data, eval, evalFraction, task, method, loraR, loraAlpha, loraDropout, rslora, target, epochs, maxSteps, lr,
                                          batch, accum, maxLen, seed, saveEvery, evalEvery, patience, warmup, weightDecay, gradCkpt, bf16, logEvery, outDir, resume, merge })
             command.Options.Add(o);
-        command.SetAction((ParseResult r, CancellationToken ct) => Report(() =>
+        // Console.Error and no Cancelled exit code, as before: Ctrl+C is left to System.CommandLine.
+        command.SetAction((ParseResult r, CancellationToken ct) => CommandAction.RunAsync(() =>
         {
             var taskValue = r.GetValue(task) switch
             {
@@ -84,7 +85,7 @@ public sealed class FinetuneCommand : ICliCommand
             try
             {
                 new FineTuneRecipe(options).Run(ct);
-                return Task.FromResult((int)ExitCode.Ok);
+                return Task.FromResult(ExitCode.Ok);
             }
             catch (Exception e) when (e is DatasetException or ModelLoadException or TokenizerLoadException or ArgumentException or NotSupportedException or InvalidDataException)
             {
@@ -94,21 +95,7 @@ public sealed class FinetuneCommand : ICliCommand
             {
                 throw new UserFacingException(e.Message, ExitCode.Failure, e);
             }
-        }));
+        }, Console.Error));
         return command;
-    }
-
-    /// <summary>
-    /// System.CommandLine turns exceptions thrown by an action into exit code 1 with a stack trace; user errors are
-    /// printed as one line with their own exit code instead.
-    /// </summary>
-    static Task<int> Report(Func<Task<int>> action)
-    {
-        try { return action(); }
-        catch (UserFacingException e)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return Task.FromResult((int)e.ExitCode);
-        }
     }
 }

@@ -47,30 +47,18 @@ public sealed class GenerateCommand : ICliCommand
         {
             model, revision, offline, prompt, promptIds, maxNew, temperature, topP, topK, penalty, seed, chat, stream,
         };
-        command.SetAction(async (ParseResult r, CancellationToken ct) =>
+        command.SetAction((ParseResult r, CancellationToken ct) => CommandAction.RunAsync(async () =>
         {
             var output = r.InvocationConfiguration.Output;
             var error = r.InvocationConfiguration.Error;
-            try
-            {
-                var settings = new Settings(r.GetValue(model)!, r.GetValue(revision)!, r.GetValue(offline), r.GetValue(prompt),
-                    r.GetValue(promptIds), r.GetValue(chat), r.GetValue(stream), new GenerationOptions
-                    {
-                        MaxNewTokens = r.GetValue(maxNew), Temperature = r.GetValue(temperature), TopP = r.GetValue(topP),
-                        TopK = r.GetValue(topK), RepetitionPenalty = r.GetValue(penalty), Seed = r.GetValue(seed),
-                    });
-                return (int)await RunAsync(settings, output, error, ct);
-            }
-            catch (UserFacingException e)
-            {
-                error.WriteLine($"error: {e.Message}");
-                return (int)e.ExitCode;
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return (int)ExitCode.Cancelled;
-            }
-        });
+            var settings = new Settings(r.GetValue(model)!, r.GetValue(revision)!, r.GetValue(offline), r.GetValue(prompt),
+                r.GetValue(promptIds), r.GetValue(chat), r.GetValue(stream), new GenerationOptions
+                {
+                    MaxNewTokens = r.GetValue(maxNew), Temperature = r.GetValue(temperature), TopP = r.GetValue(topP),
+                    TopK = r.GetValue(topK), RepetitionPenalty = r.GetValue(penalty), Seed = r.GetValue(seed),
+                });
+            return await RunAsync(settings, output, error, ct);
+        }, r.InvocationConfiguration.Error, ct));
         return command;
     }
 

@@ -38,19 +38,13 @@ public sealed class IngestCommand : ICliCommand
         {
             kb, format, sync, embed, tags, maxTokens, overlap, batch, index, paths,
         };
-        command.SetAction(async (ParseResult r, CancellationToken ct) =>
+        command.SetAction((ParseResult r, CancellationToken ct) => CommandAction.RunAsync(async () =>
         {
             var error = r.InvocationConfiguration.Error;
-            try
-            {
-                return (int)await RunAsync(r.GetValue(kb)!, r.GetValue(format)!, r.GetValue(sync), r.GetValue(embed), r.GetValue(tags) ?? [],
-                    new ChunkingOptions { MaxTokens = r.GetValue(maxTokens), OverlapTokens = r.GetValue(overlap) }, r.GetValue(batch), r.GetValue(index),
-                    r.GetValue(paths)!, r.InvocationConfiguration.Output, error, ct);
-            }
-            catch (UserFacingException e) { error.WriteLine($"error: {e.Message}"); return (int)e.ExitCode; }
-            catch (ArgumentException e) { error.WriteLine($"error: {e.Message}"); return (int)ExitCode.BadArguments; }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return (int)ExitCode.Cancelled; }
-        });
+            return await RunAsync(r.GetValue(kb)!, r.GetValue(format)!, r.GetValue(sync), r.GetValue(embed), r.GetValue(tags) ?? [],
+                new ChunkingOptions { MaxTokens = r.GetValue(maxTokens), OverlapTokens = r.GetValue(overlap) }, r.GetValue(batch), r.GetValue(index),
+                r.GetValue(paths)!, r.InvocationConfiguration.Output, error, ct);
+        }, r.InvocationConfiguration.Error, ct, badArguments: e => e is ArgumentException));
         return command;
     }
 

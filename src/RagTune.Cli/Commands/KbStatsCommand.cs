@@ -16,25 +16,21 @@ public sealed class KbStatsCommand : ICliCommand
         var kb = new Option<string>("--kb") { Description = "Knowledge-base folder.", Required = true };
         var json = new Option<bool>("--json") { Description = "Only JSON on stdout." };
         var command = new Command("stats", "Counts and sizes of a knowledge base.") { kb, json };
-        command.SetAction((ParseResult r) =>
+        command.SetAction((ParseResult r) => CommandAction.Run(() =>
         {
             var output = r.InvocationConfiguration.Output;
-            try
-            {
-                using var store = KnowledgeBases.OpenForReading(r.GetValue(kb)!);
-                var s = store.GetStats();
-                if (r.GetValue(json)) { output.WriteLine(JsonSerializer.Serialize(s)); return (int)ExitCode.Ok; }
-                output.WriteLine($"knowledge base {s.Folder}");
-                output.WriteLine($"  files      {s.Files,12:N0}");
-                output.WriteLine($"  documents  {s.Documents,12:N0}  ({s.TotalCharacters:N0} characters)");
-                output.WriteLine($"  chunks     {s.Chunks,12:N0}  (Lucene: {s.LuceneDocuments:N0}, embedded: {s.EmbeddedChunks:N0})");
-                output.WriteLine($"  embeddings {(s.EmbeddingModel is null ? "none" : $"{s.EmbeddingModel} ({s.EmbeddingDimensions} dims)")}");
-                output.WriteLine($"  sqlite     {s.SqliteBytes / 1e6,12:F2} MB");
-                output.WriteLine($"  lucene     {s.LuceneBytes / 1e6,12:F2} MB");
-                return (int)ExitCode.Ok;
-            }
-            catch (UserFacingException e) { r.InvocationConfiguration.Error.WriteLine($"error: {e.Message}"); return (int)e.ExitCode; }
-        });
+            using var store = KnowledgeBases.OpenForReading(r.GetValue(kb)!);
+            var s = store.GetStats();
+            if (r.GetValue(json)) { output.WriteLine(JsonSerializer.Serialize(s)); return ExitCode.Ok; }
+            output.WriteLine($"knowledge base {s.Folder}");
+            output.WriteLine($"  files      {s.Files,12:N0}");
+            output.WriteLine($"  documents  {s.Documents,12:N0}  ({s.TotalCharacters:N0} characters)");
+            output.WriteLine($"  chunks     {s.Chunks,12:N0}  (Lucene: {s.LuceneDocuments:N0}, embedded: {s.EmbeddedChunks:N0})");
+            output.WriteLine($"  embeddings {(s.EmbeddingModel is null ? "none" : $"{s.EmbeddingModel} ({s.EmbeddingDimensions} dims)")}");
+            output.WriteLine($"  sqlite     {s.SqliteBytes / 1e6,12:F2} MB");
+            output.WriteLine($"  lucene     {s.LuceneBytes / 1e6,12:F2} MB");
+            return ExitCode.Ok;
+        }, r.InvocationConfiguration.Error));
         return command;
     }
 }

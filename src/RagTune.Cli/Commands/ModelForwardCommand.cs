@@ -29,20 +29,12 @@ public sealed class ModelForwardCommand : ICliCommand
         command.Options.Add(model);
         command.Options.Add(input);
         command.Options.Add(output);
-        command.SetAction((ParseResult r, CancellationToken _) =>
+        // User errors on Console.Error; Run does not observe cancellation, so no token is passed.
+        command.SetAction((ParseResult r, CancellationToken _) => CommandAction.RunAsync(() =>
         {
-            try
-            {
-                Run(r.GetValue(model)!, r.GetValue(input)!, r.GetValue(output)!);
-                return Task.FromResult((int)ExitCode.Ok);
-            }
-            catch (UserFacingException e)
-            {
-                // Reported here: System.CommandLine's default handler would turn it into a stack trace and exit code 1.
-                Console.Error.WriteLine($"error: {e.Message}");
-                return Task.FromResult((int)e.ExitCode);
-            }
-        });
+            Run(r.GetValue(model)!, r.GetValue(input)!, r.GetValue(output)!);
+            return Task.FromResult(ExitCode.Ok);
+        }, Console.Error));
         return command;
     }
 

@@ -25,31 +25,24 @@ public sealed class SearchCommand : ICliCommand
         var minScore = new Option<double?>("--min-score") { Description = "Relevance threshold on the mode's score." };
         var json = new Option<bool>("--json") { Description = "Only JSON on stdout." };
         var command = new Command("search", "Search a knowledge base.") { kb, query, mode, k, filter, minScore, json };
-        command.SetAction(async (ParseResult r, CancellationToken ct) =>
+        command.SetAction((ParseResult r, CancellationToken ct) => CommandAction.RunAsync(async () =>
         {
             var output = r.InvocationConfiguration.Output;
-            var error = r.InvocationConfiguration.Error;
-            try
+            if (r.GetValue(k) <= 0) throw new UserFacingException($"-k must be positive, got {r.GetValue(k)}.", ExitCode.BadArguments);
+            using var store = KnowledgeBases.OpenForReading(r.GetValue(kb)!);
+            var chosen = r.GetValue(mode) ?? (store.EmbeddingModel is null ? "bm25" : "hybrid");
+            var retriever = RetrieverFactory.Open(store, chosen);
+            var options = new RetrievalOptions
             {
-                if (r.GetValue(k) <= 0) throw new UserFacingException($"-k must be positive, got {r.GetValue(k)}.", ExitCode.BadArguments);
-                using var store = KnowledgeBases.OpenForReading(r.GetValue(kb)!);
-                var chosen = r.GetValue(mode) ?? (store.EmbeddingModel is null ? "bm25" : "hybrid");
-                var retriever = RetrieverFactory.Open(store, chosen);
-                var options = new RetrievalOptions
-                {
-                    TopK = r.GetValue(k),
-                    MinScore = r.GetValue(minScore),
-                    Filter = r.GetValue(filter) is { Length: > 0 } f ? MetadataFilter.Parse(f) : null,
-                };
-                var hits = await retriever.RetrieveAsync(r.GetValue(query)!, options, ct);
-                if (r.GetValue(json)) WriteJson(output, chosen, hits);
-                else WriteText(output, chosen, hits);
-                return (int)ExitCode.Ok;
-            }
-            catch (UserFacingException e) { error.WriteLine($"error: {e.Message}"); return (int)e.ExitCode; }
-            catch (FormatException e) { error.WriteLine($"error: {e.Message}"); return (int)ExitCode.BadArguments; }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return (int)ExitCode.Cancelled; }
-        });
+                TopK = r.GetValue(k),
+                MinScore = r.GetValue(minScore),
+                Filter = r.GetValue(filter) is { Length: > 0 } f ? MetadataFilter.Parse(f) : null,
+            };
+            var hits = await retriever.RetrieveAsync(r.GetValue(query)!, options, ct);
+            if (r.GetValue(json)) WriteJson(output, chosen, hits);
+            else WriteText(output, chosen, hits);
+            return ExitCode.Ok;
+        }, r.InvocationConfiguration.Error, ct, badArguments: e => e is FormatException));
         return command;
     }
 
