@@ -28,7 +28,7 @@ public sealed class HybridRetriever : IChunkRetriever
     {
         options ??= new RetrievalOptions();
         options.Validate();
-        var candidates = options with { TopK = Math.Max(options.TopK, CandidateCount), MinScore = null };
+        var candidates = options.ForCandidates(CandidateCount);
         var lexical = _lexical.RetrieveAsync(query, candidates, cancellationToken);
         var dense = _dense.RetrieveAsync(query, candidates, cancellationToken);
         var fused = _fusion.Fuse([await lexical.ConfigureAwait(false), await dense.ConfigureAwait(false)], options.TopK);

@@ -26,7 +26,7 @@ public sealed class RerankingRetriever : IChunkRetriever
     {
         options ??= new RetrievalOptions();
         options.Validate();
-        var candidates = await _inner.RetrieveAsync(query, options with { TopK = Math.Max(options.TopK, CandidateCount), MinScore = null }, cancellationToken).ConfigureAwait(false);
+        var candidates = await _inner.RetrieveAsync(query, options.ForCandidates(CandidateCount), cancellationToken).ConfigureAwait(false);
         if (candidates.Count == 0) return candidates;
         var scores = await _reranker.ScoreAsync(query, candidates, cancellationToken).ConfigureAwait(false);
         if (scores.Count != candidates.Count)

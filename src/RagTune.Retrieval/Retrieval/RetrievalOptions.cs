@@ -14,5 +14,12 @@ public sealed record RetrievalOptions
     /// <summary>Relevance threshold on the retriever's own score scale (BM25 score, cosine, RRF); null for none.</summary>
     public double? MinScore { get; init; }
 
+    /// <summary>
+    /// The request a stage that narrows results later (fusion, reranking) sends upstream: at least
+    /// <paramref name="candidateCount"/> chunks and no score threshold, since upstream scores are not the final ones.
+    /// </summary>
+    public RetrievalOptions ForCandidates(int candidateCount) =>
+        this with { TopK = Math.Max(TopK, candidateCount), MinScore = null };
+
     internal void Validate() => ArgumentOutOfRangeException.ThrowIfNegativeOrZero(TopK);
 }
