@@ -3,6 +3,7 @@ using System.Text.Json;
 using RagTune.Models;
 using RagTune.Models.Generation;
 using RagTune.Models.Kernels;
+using RagTune.Models.Architectures.Llama;
 using static TorchSharp.torch;
 
 namespace RagTune.Bench;
@@ -13,6 +14,8 @@ namespace RagTune.Bench;
 /// every projection weight once: bandwidth ÷ weight bytes, × batch), prefill against fp32 GEMM throughput
 /// (2 · matmul parameters · tokens FLOPs).
 /// </summary>
+public static class GenerationBenchAccess { public static ICausalLanguageModel CreateModel() => GenerationBench.CreateModel(); }
+
 public static class GenerationBench
 {
     const int PromptLength = 64;
@@ -41,11 +44,11 @@ public static class GenerationBench
         using (var model = CreateModel())
         {
             var matmulParams = MatmulParameters(model);
-            foreach (var (kernel, fast) in new[] { ("libtorch linear (default)", false), ("FastLinear (opt-in)", true) })
+            foreach (var (kernel, fast) in new[] { ("decode kernel (default)", true), ("libtorch ops", false) })
                 foreach (var batch in new[] { 1, 8 })
                     rows.Add(Measure(model, "fp32", kernel, batch, bandwidth, gemm, matmulParams, fast));
             ReducedPrecision.ConvertLinearWeightsToBf16(model);
-            foreach (var (kernel, fast) in new[] { ("libtorch linear (default)", false), ("FastLinear (opt-in)", true) })
+            foreach (var (kernel, fast) in new[] { ("decode kernel (default)", true), ("libtorch ops", false) })
                 foreach (var batch in new[] { 1, 8 })
                     rows.Add(Measure(model, "bf16 weights", kernel, batch, bandwidth, gemm, matmulParams, fast));
         }
@@ -74,7 +77,7 @@ public static class GenerationBench
         return 0;
     }
 
-    static ICausalLanguageModel CreateModel()
+    internal static ICausalLanguageModel CreateModel()
     {
         var model = (ICausalLanguageModel)ModelArchitectures.Create(ModelConfig.Parse(SmolLm2Config));
         using var _ = no_grad();
@@ -95,8 +98,8 @@ public static class GenerationBench
     static Row Measure(ICausalLanguageModel model, string precision, string path, int batch, double bandwidth, double gemm,
         long matmulParams, bool fast)
     {
-        var wasEnabled = FastLinear.Enabled;
-        FastLinear.Enabled = fast;
+        var wasEnabled = LlamaDecodeStep.Enabled;
+        LlamaDecodeStep.Enabled = fast;
         var generator = new TextGenerator(model);
         var random = new Random(batch);
         var prompts = Enumerable.Range(0, batch)
@@ -115,7 +118,7 @@ public static class GenerationBench
         var weightBytes = WeightBytes(model);
         var bound = batch * bandwidth * 1e9 / weightBytes;
         var decode = batch / step;
-        FastLinear.Enabled = wasEnabled;
+        LlamaDecodeStep.Enabled = wasEnabled;
         var row = new Row(precision, path, batch, prefillTokens / prefill, prefillGflops, prefillGflops / gemm, decode, bound,
             decode / bound, step * 1000, weightBytes);
         Console.WriteLine($"  {precision}, {path}, batch {batch}: prefill {row.PrefillTokensPerSecond:F0} tok/s, decode {decode:F1} tok/s ({row.DecodeFractionOfBound:P0} of bound)");

@@ -63,6 +63,12 @@ public sealed class KvCache : IDisposable
         return (keys[layer].narrow(2, 0, Length + t), values[layer].narrow(2, 0, Length + t));
     }
 
+    /// <summary>The whole key buffer (B, n_kv, max, hd) of <paramref name="layer"/>, for kernels that write in place.</summary>
+    internal Tensor KeyBuffer(int layer) => keys[layer];
+
+    /// <summary>The whole value buffer (B, n_kv, max, hd) of <paramref name="layer"/>.</summary>
+    internal Tensor ValueBuffer(int layer) => values[layer];
+
     /// <summary>Marks <paramref name="count"/> more positions as stored (called by the model after all layers appended).</summary>
     public void Advance(int count)
     {

@@ -14,10 +14,4 @@ public sealed record ModelLoadOptions
     /// </summary>
     public string? Architecture { get; init; }
 
-    /// <summary>
-    /// Lay projection weights out column-major (see <see cref="PretrainedModel.UseColumnMajorWeights"/>): ~2× faster
-    /// single-token decode on CPU, same values and keys; parameters become non-contiguous. For inference (generation,
-    /// benchmarks); off by default because code that calls <c>view</c> on parameters needs contiguous ones.
-    /// </summary>
-    public bool ColumnMajorWeights { get; init; }
 }

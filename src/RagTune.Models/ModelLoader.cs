@@ -24,7 +24,6 @@ public static class ModelLoader
         var model = ModelArchitectures.Create(config, options.Architecture, options.DType);
         try
         {
-            if (options.ColumnMajorWeights) model.UseColumnMajorWeights();
             LoadWeights(model, checkpoint);
             return model;
         }

@@ -52,33 +52,6 @@ public abstract class PretrainedModel : nn.Module, IPretrainedModel
         BlockInvoker is { } invoke ? invoke(block, hidden, context) : block.Forward(hidden, context);
 
     /// <summary>
-    /// Re-lays every <c>[out, in]</c> projection weight (and token embedding, which a tied head shares) out column-major:
-    /// the parameter becomes the transposed view of an <c>[in, out]</c> buffer. Values, shapes, names and tying are
-    /// unchanged; single-token decode on CPU gets about 2× faster because x·Wᵀ then streams W (GEMV bound by memory
-    /// bandwidth) instead of taking libtorch's slower dot-product path. The parameters are no longer contiguous
-    /// (<c>view</c> on them fails; <c>reshape</c>/<c>contiguous</c> work). Call before loading weights (values are copied).
-    /// </summary>
-    public void UseColumnMajorWeights()
-    {
-        var replaced = new Dictionary<Modules.Parameter, Modules.Parameter>(ReferenceEqualityComparer.Instance);
-        Modules.Parameter Relayout(Modules.Parameter p)
-        {
-            if (replaced.TryGetValue(p, out var q)) return q;
-            q = new Modules.Parameter(empty([p.shape[1], p.shape[0]], p.dtype).t(), p.requires_grad);
-            q.DetachFromDisposeScope();
-            using (no_grad()) q.copy_(p);
-            replaced[p] = q;
-            return q;
-        }
-        foreach (var (_, m) in named_modules())
-        {
-            if (m is Nn.Embedding e) e.ReplaceWeight(Relayout(e.weight));
-            else if (m is Nn.Linear { IsConv1D: false } l) l.ReplaceWeight(Relayout(l.weight));
-        }
-        foreach (var old in replaced.Keys) old.Dispose();
-    }
-
-    /// <summary>
     /// Fills every parameter with random values as the HF initialisers do: norms' gains 1, biases 0, everything else
     /// N(0, <paramref name="std"/>) (<c>initializer_range</c> from the config when null). Deterministic for a seed.
     /// </summary>

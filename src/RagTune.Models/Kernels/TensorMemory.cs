@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace RagTune.Models.Kernels;
 
 /// <summary>Raw data pointers of contiguous CPU tensors, for the hand-written decode kernels.</summary>
-internal static unsafe partial class TensorMemory
+public static unsafe partial class TensorMemory
 {
     // TorchSharp keeps its data-pointer export internal; the native symbol is stable across 0.10x releases.
     [LibraryImport("LibTorchSharp")]

@@ -20,14 +20,6 @@ public sealed class Embedding : nn.Module<Tensor, Tensor>
         register_parameter("weight", weight);
     }
 
-    /// <summary>Replaces the table (same shape) — used to re-lay weights out in memory; the caller disposes the old one.</summary>
-    internal void ReplaceWeight(Parameter newWeight)
-    {
-        _internal_params.Remove("weight");
-        weight = newWeight;
-        register_parameter("weight", newWeight);
-    }
-
     /// <summary>Ids (any shape, int64) → rows (…, dim).</summary>
     public override Tensor forward(Tensor ids)
     {

@@ -91,11 +91,11 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
         Tensor y;
         if (!IsConv1D)
         {
-            // Inference fast paths (decode-sized inputs, bf16 weights): RagTune.Models.Kernels.FastLinear.
-            y = Kernels.FastLinear.TryForward(x, weight, bias) ?? (weight.dtype == x.dtype
+            y = weight.dtype == x.dtype
                 ? nn.functional.linear(x, weight, bias)
-                // Stored in lower precision (frozen bf16 base under LoRA training): computed in the activations' type.
-                : nn.functional.linear(x, weight.to_type(x.dtype), bias?.to_type(x.dtype)));
+                // Stored in lower precision (frozen bf16 base under LoRA, bf16 inference weights): computed in the
+                // activations' type; libtorch has no fast bf16 GEMM on CPUs without AVX-512 BF16/AMX.
+                : nn.functional.linear(x, weight.to_type(x.dtype), bias?.to_type(x.dtype));
         }
         else
         {
@@ -111,9 +111,11 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
 
     /// <summary>
     /// Stores weight and bias as <paramref name="dtype"/> (e.g. a frozen bf16 base under LoRA: half the memory, computed
-    /// in the input's type). Keeps <c>requires_grad</c>.
+    /// in the input's type). Keeps <c>requires_grad</c>. A weight shared with another module (<paramref name="shared"/>,
+    /// a tied LM head) is copied, not replaced: the other module keeps the original, so the two are no longer tied in
+    /// memory (for inference).
     /// </summary>
-    public void StoreAs(ScalarType dtype)
+    public void StoreAs(ScalarType dtype, bool shared = false)
     {
         if (weight.dtype == dtype) return;
         using var _ = no_grad();
@@ -121,7 +123,7 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
         var w = new Parameter(old.detach().to_type(dtype), requires_grad: old.requires_grad);
         w.DetachFromDisposeScope();
         ReplaceWeight(w);
-        old.Dispose();
+        if (!shared) old.Dispose();
         if (bias is not null)
         {
             var oldBias = bias;
@@ -133,8 +135,8 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
         }
     }
 
-    /// <summary>Replaces the weight (same shape) — used to re-lay weights out in memory; the caller disposes the old one.</summary>
-    internal void ReplaceWeight(Parameter newWeight)
+    /// <summary>Replaces the weight (same shape); the caller disposes the old one.</summary>
+    void ReplaceWeight(Parameter newWeight)
     {
         _internal_params.Remove("weight");
         weight = newWeight;

@@ -49,6 +49,9 @@ public sealed class RotaryEmbedding : IDisposable
         invFreq.DetachFromDisposeScope();
     }
 
+    /// <summary>Whether the frequencies depend on the sequence length (<c>dynamic</c> NTK scaling).</summary>
+    public bool IsDynamic => ropeType == "dynamic";
+
     /// <summary>The inverse frequencies θ_i (float32, length d/2).</summary>
     public Tensor InverseFrequencies => invFreq;
 

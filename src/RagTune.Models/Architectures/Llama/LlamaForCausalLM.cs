@@ -46,6 +46,7 @@ public sealed class LlamaForCausalLM : PretrainedModel, ICausalLanguageModel
     /// <inheritdoc/>
     public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null)
     {
+        if (LlamaDecodeStep.TryForward(this, inputIds, attentionMask, positionIds, cache) is { } logits) return logits;
         using var scope = NewDisposeScope();
         var h = model.Forward(inputIds, attentionMask, positionIds, cache, BlockInvoker); // (B, T, H)
         return lm_head.call(h).MoveToOuterDisposeScope();                                // (B, T, V)

@@ -27,6 +27,9 @@ public sealed class LlamaModel : nn.Module
     readonly RotaryEmbedding rotary;
     readonly ScalarType dtype;
 
+    /// <summary>The rotary tables' frequencies (the decode kernel computes its own cos/sin from them).</summary>
+    internal RotaryEmbedding Rotary => rotary;
+
     /// <summary>Builds the stack with uninitialised parameters.</summary>
     public LlamaModel(ModelConfig config, ScalarType dtype = ScalarType.Float32) : base(nameof(LlamaModel))
     {
