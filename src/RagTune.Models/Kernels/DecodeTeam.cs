@@ -8,9 +8,11 @@ namespace RagTune.Models.Kernels;
 /// A decode step is ~150 short phases (a few hundred microseconds each), too short for the thread pool's wake-up
 /// latency, so helpers spin between phases and park only after <see cref="ParkAfter"/> without work.
 /// <para>
-/// Work is split into chunks that threads claim from a shared counter, not into one fixed share per thread: when the
-/// machine is busy and a helper is descheduled, the caller simply claims its chunks, so a phase never waits on a thread
-/// that is not running (it waits at most for the one chunk a helper is in the middle of).
+/// Threads claim ranges of a phase's items from a shared counter (guided self-scheduling: each claim takes a share of
+/// what is left, never less than a grain), not one fixed share per thread. Early claims are long — a long sequential
+/// stream is what the memory prefetchers reward — and the last ones are short, so threads finish together. When the
+/// machine is busy and a helper is descheduled, the caller simply claims its work: a phase never waits on a thread that
+/// is not running, at most on the one short range a helper is in the middle of.
 /// </para>
 /// </summary>
 public sealed class DecodeTeam : IDisposable
@@ -56,14 +58,15 @@ public sealed class DecodeTeam : IDisposable
     public int Size { get; }
 
     /// <summary>
-    /// Runs <paramref name="chunk"/>(i) for every i in [0, <paramref name="chunks"/>) on the team and returns when all
-    /// are done. Only one caller at a time gets the helpers; a concurrent caller runs its chunks alone.
+    /// Runs <paramref name="range"/>(start, end) over disjoint ranges covering [0, <paramref name="count"/>), each at
+    /// least <paramref name="grain"/> items long (except the tail), on the team; returns when all are done. Only one
+    /// caller at a time gets the helpers; a concurrent caller runs its phase alone.
     /// </summary>
-    public void Run(int chunks, Action<int> chunk)
+    public void Run(int count, int grain, Action<int, int> range)
     {
-        if (chunks <= 0) return;
-        var phase = new Phase(chunks, chunk);
-        if (Size == 1 || chunks == 1 || !_owner.TryEnter())
+        if (count <= 0) return;
+        var phase = new Phase(count, Math.Max(1, grain), Size, range);
+        if (Size == 1 || count <= grain || !_owner.TryEnter())
         {
             phase.Work();
             phase.ThrowIfFailed();
@@ -76,9 +79,9 @@ public sealed class DecodeTeam : IDisposable
             for (var i = 0; i < _parked.Length; i++)
                 if (Interlocked.Exchange(ref _parked[i], 0) == 1) _wake[i].Release();
             phase.Work();
-            // Every chunk is claimed; wait for the ones helpers are still finishing (microseconds).
+            // Everything is claimed; wait for the ranges helpers are still finishing (microseconds).
             var spins = 0;
-            while (Volatile.Read(ref phase.Done) != chunks)
+            while (Volatile.Read(ref phase.Done) != count)
                 if (++spins < 100_000) Thread.SpinWait(4);
                 else Thread.Yield();
             phase.ThrowIfFailed();
@@ -129,22 +132,26 @@ public sealed class DecodeTeam : IDisposable
         }
     }
 
-    /// <summary>One parallel phase: the chunk counter and the body travel together, so a late helper can never run a
-    /// newer phase's chunk with an older body.</summary>
-    sealed class Phase(int chunks, Action<int> body)
+    /// <summary>One parallel phase: the claim counter and the body travel together, so a late helper can never run a
+    /// newer phase's range with an older body.</summary>
+    sealed class Phase(int count, int grain, int threads, Action<int, int> body)
     {
-        int _next = -1;
+        int _next;
         public int Done;
         Exception? _error;
 
         public void Work()
         {
-            int i;
-            while ((i = Interlocked.Increment(ref _next)) < chunks)
+            while (true)
             {
-                try { body(i); }
+                var start = Volatile.Read(ref _next);
+                if (start >= count) return;
+                var left = count - start;
+                var size = Math.Min(left, Math.Max(grain, left / (2 * threads)));
+                if (Interlocked.CompareExchange(ref _next, start + size, start) != start) continue;
+                try { body(start, start + size); }
                 catch (Exception e) { Interlocked.CompareExchange(ref _error, e, null); }
-                Interlocked.Increment(ref Done);
+                Interlocked.Add(ref Done, size);
             }
         }
 

@@ -44,15 +44,128 @@ public static unsafe class Gemv
     public static void Rows(in WeightRows w, float* x, int n, float* y, int yStride, int start, int end, float* bias, bool accumulate)
     {
         var cols = w.Cols;
-        for (var r = start; r < end; r++)
-            for (var b = 0; b < n; b++)
+        var sums = stackalloc float[8];
+        var r = start;
+        if (n >= 4)
+            // Two rows × four inputs per pass: eight independent FMA chains fed by six loads, where one row × one input
+            // is load-bound (two loads per FMA) once the rows sit in L1.
+            for (; r + 2 <= end; r += 2)
+            {
+                var b = 0;
+                for (; b + 4 <= n; b += 4)
+                {
+                    if (w.Bf16) Dot2Rows4InputsBf16((ushort*)w.Data + (long)r * cols, x + (long)b * cols, cols, sums);
+                    else Dot2Rows4Inputs((float*)w.Data + (long)r * cols, x + (long)b * cols, cols, sums);
+                    for (var i = 0; i < 4; i++)
+                    {
+                        Store(y + (long)(b + i) * yStride + r, sums[i], bias, r, accumulate);
+                        Store(y + (long)(b + i) * yStride + r + 1, sums[4 + i], bias, r + 1, accumulate);
+                    }
+                }
+                for (; b < n; b++)
+                    for (var rr = r; rr < r + 2; rr++)
+                    {
+                        var xb = x + (long)b * cols;
+                        var v = w.Bf16 ? DotBf16((ushort*)w.Data + (long)rr * cols, xb, cols) : Dot((float*)w.Data + (long)rr * cols, xb, cols);
+                        Store(y + (long)b * yStride + rr, v, bias, rr, accumulate);
+                    }
+            }
+        for (; r < end; r++)
+        {
+            var b = 0;
+            for (; b + 4 <= n; b += 4)
+            {
+                if (w.Bf16) Dot4InputsBf16((ushort*)w.Data + (long)r * cols, x + (long)b * cols, cols, sums);
+                else Dot4Inputs((float*)w.Data + (long)r * cols, x + (long)b * cols, cols, sums);
+                for (var i = 0; i < 4; i++) Store(y + (long)(b + i) * yStride + r, sums[i], bias, r, accumulate);
+            }
+            for (; b < n; b++)
             {
                 var xb = x + (long)b * cols;
                 var v = w.Bf16 ? DotBf16((ushort*)w.Data + (long)r * cols, xb, cols) : Dot((float*)w.Data + (long)r * cols, xb, cols);
-                if (bias is not null) v += bias[r];
-                var yr = y + (long)b * yStride + r;
-                *yr = accumulate ? *yr + v : v;
+                Store(y + (long)b * yStride + r, v, bias, r, accumulate);
             }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Store(float* y, float v, float* bias, int r, bool accumulate)
+    {
+        if (bias is not null) v += bias[r];
+        *y = accumulate ? *y + v : v;
+    }
+
+    /// <summary>Two consecutive weight rows against four consecutive inputs; sums[4·row + input].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Dot2Rows4Inputs(float* w, float* x, int cols, float* sums)
+    {
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
+        float* w1 = w + cols, x1 = x + cols, x2 = x1 + cols, x3 = x2 + cols;
+        for (var c = 0; c < cols; c += 8)
+        {
+            var (u, v) = (Avx.LoadVector256(w + c), Avx.LoadVector256(w1 + c));
+            var (p0, p1, p2, p3) = (Avx.LoadVector256(x + c), Avx.LoadVector256(x1 + c), Avx.LoadVector256(x2 + c), Avx.LoadVector256(x3 + c));
+            a0 = Fma.MultiplyAdd(u, p0, a0); a1 = Fma.MultiplyAdd(u, p1, a1); a2 = Fma.MultiplyAdd(u, p2, a2); a3 = Fma.MultiplyAdd(u, p3, a3);
+            b0 = Fma.MultiplyAdd(v, p0, b0); b1 = Fma.MultiplyAdd(v, p1, b1); b2 = Fma.MultiplyAdd(v, p2, b2); b3 = Fma.MultiplyAdd(v, p3, b3);
+        }
+        (sums[0], sums[1], sums[2], sums[3]) = (Vector256.Sum(a0), Vector256.Sum(a1), Vector256.Sum(a2), Vector256.Sum(a3));
+        (sums[4], sums[5], sums[6], sums[7]) = (Vector256.Sum(b0), Vector256.Sum(b1), Vector256.Sum(b2), Vector256.Sum(b3));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Dot2Rows4InputsBf16(ushort* w, float* x, int cols, float* sums)
+    {
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
+        ushort* w1 = w + cols;
+        float* x1 = x + cols, x2 = x1 + cols, x3 = x2 + cols;
+        for (var c = 0; c < cols; c += 8)
+        {
+            var (u, v) = (LoadBf16(w + c), LoadBf16(w1 + c));
+            var (p0, p1, p2, p3) = (Avx.LoadVector256(x + c), Avx.LoadVector256(x1 + c), Avx.LoadVector256(x2 + c), Avx.LoadVector256(x3 + c));
+            a0 = Fma.MultiplyAdd(u, p0, a0); a1 = Fma.MultiplyAdd(u, p1, a1); a2 = Fma.MultiplyAdd(u, p2, a2); a3 = Fma.MultiplyAdd(u, p3, a3);
+            b0 = Fma.MultiplyAdd(v, p0, b0); b1 = Fma.MultiplyAdd(v, p1, b1); b2 = Fma.MultiplyAdd(v, p2, b2); b3 = Fma.MultiplyAdd(v, p3, b3);
+        }
+        (sums[0], sums[1], sums[2], sums[3]) = (Vector256.Sum(a0), Vector256.Sum(a1), Vector256.Sum(a2), Vector256.Sum(a3));
+        (sums[4], sums[5], sums[6], sums[7]) = (Vector256.Sum(b0), Vector256.Sum(b1), Vector256.Sum(b2), Vector256.Sum(b3));
+    }
+
+    /// <summary>One weight row against four consecutive inputs (<paramref name="cols"/> apart).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Dot4Inputs(float* w, float* x, int cols, float* sums)
+    {
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        float* x1 = x + cols, x2 = x1 + cols, x3 = x2 + cols;
+        for (var c = 0; c < cols; c += 8)
+        {
+            var wv = Avx.LoadVector256(w + c);
+            a0 = Fma.MultiplyAdd(wv, Avx.LoadVector256(x + c), a0);
+            a1 = Fma.MultiplyAdd(wv, Avx.LoadVector256(x1 + c), a1);
+            a2 = Fma.MultiplyAdd(wv, Avx.LoadVector256(x2 + c), a2);
+            a3 = Fma.MultiplyAdd(wv, Avx.LoadVector256(x3 + c), a3);
+        }
+        sums[0] = Vector256.Sum(a0);
+        sums[1] = Vector256.Sum(a1);
+        sums[2] = Vector256.Sum(a2);
+        sums[3] = Vector256.Sum(a3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Dot4InputsBf16(ushort* w, float* x, int cols, float* sums)
+    {
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        float* x1 = x + cols, x2 = x1 + cols, x3 = x2 + cols;
+        for (var c = 0; c < cols; c += 8)
+        {
+            var wv = LoadBf16(w + c);
+            a0 = Fma.MultiplyAdd(wv, Avx.LoadVector256(x + c), a0);
+            a1 = Fma.MultiplyAdd(wv, Avx.LoadVector256(x1 + c), a1);
+            a2 = Fma.MultiplyAdd(wv, Avx.LoadVector256(x2 + c), a2);
+            a3 = Fma.MultiplyAdd(wv, Avx.LoadVector256(x3 + c), a3);
+        }
+        sums[0] = Vector256.Sum(a0);
+        sums[1] = Vector256.Sum(a1);
+        sums[2] = Vector256.Sum(a2);
+        sums[3] = Vector256.Sum(a3);
     }
 
     /// <summary>x·y over <paramref name="length"/> floats (a multiple of 8).</summary>
@@ -92,6 +205,35 @@ public static unsafe class Gemv
         }
         for (; c < length; c += 8) a0 = Fma.MultiplyAdd(LoadBf16(w + c), Avx.LoadVector256(x + c), a0);
         return Vector256.Sum((a0 + a1) + (a2 + a3));
+    }
+
+    /// <summary>g ← silu(g)·u = g / (1 + e^(−g)) · u elementwise over <paramref name="length"/> floats.</summary>
+    public static void SiluTimes(float* g, float* u, int length)
+    {
+        var i = 0;
+        for (; i + 8 <= length; i += 8)
+        {
+            var gv = Avx.LoadVector256(g + i);
+            Avx.Store(g + i, gv / (Vector256<float>.One + Vector256.Exp(-gv)) * Avx.LoadVector256(u + i));
+        }
+        for (; i < length; i++) g[i] = g[i] / (1f + MathF.Exp(-g[i])) * u[i];
+    }
+
+    /// <summary>x ← e^(x − shift) elementwise (−∞ → 0); returns the sum — softmax's numerator and denominator.</summary>
+    public static float ExpShiftedInPlace(float* x, int length, float shift)
+    {
+        var i = 0;
+        var sums = Vector256<float>.Zero;
+        var shiftV = Vector256.Create(shift);
+        for (; i + 8 <= length; i += 8)
+        {
+            var e = Vector256.Exp(Avx.LoadVector256(x + i) - shiftV);
+            Avx.Store(x + i, e);
+            sums += e;
+        }
+        var sum = Vector256.Sum(sums);
+        for (; i < length; i++) sum += x[i] = MathF.Exp(x[i] - shift);
+        return sum;
     }
 
     /// <summary>y += a·x over <paramref name="length"/> floats (a multiple of 8).</summary>

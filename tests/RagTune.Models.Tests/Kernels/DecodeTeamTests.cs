@@ -5,15 +5,21 @@ namespace RagTune.Models.Tests.Kernels;
 public class DecodeTeamTests
 {
     [Fact]
-    public void EveryChunkRunsExactlyOnceAcrossManyPhases()
+    public void EveryItemRunsExactlyOnceInRangesOfAtLeastTheGrain()
     {
         using var team = new DecodeTeam(3);
         for (var phase = 0; phase < 2_000; phase++)
         {
-            var chunks = 1 + phase % 17;
-            var runs = new int[chunks];
-            team.Run(chunks, i => Interlocked.Increment(ref runs[i]));
+            var (count, grain) = (1 + phase % 97, 1 + phase % 5);
+            var runs = new int[count];
+            var shortRanges = 0;
+            team.Run(count, grain, (start, end) =>
+            {
+                if (end - start < grain && end != count) Interlocked.Increment(ref shortRanges);
+                for (var i = start; i < end; i++) Interlocked.Increment(ref runs[i]);
+            });
             Assert.All(runs, r => Assert.Equal(1, r));
+            Assert.Equal(0, shortRanges);
         }
     }
 
@@ -21,11 +27,11 @@ public class DecodeTeamTests
     public async Task HelpersThatParkedWakeUpForTheNextPhase()
     {
         using var team = new DecodeTeam(2);
-        team.Run(8, _ => { });
+        team.Run(8, 1, (_, _) => { });
         await Task.Delay(DecodeTeam.ParkAfter * 20); // long enough for the helper to park
         // Every chunk waits until two threads have taken part, so the phase ends early only if the helper woke up.
         var threads = new HashSet<int>();
-        team.Run(4, _ =>
+        team.Run(4, 1, (_, _) =>
         {
             lock (threads) threads.Add(Environment.CurrentManagedThreadId);
             SpinWait.SpinUntil(() => { lock (threads) return threads.Count >= 2; }, TimeSpan.FromSeconds(10));
@@ -37,13 +43,13 @@ public class DecodeTeamTests
     public void AChunkFailureReachesTheCallerAndTheTeamStaysUsable()
     {
         using var team = new DecodeTeam(2);
-        var e = Assert.Throws<InvalidOperationException>(() => team.Run(32, i =>
+        var e = Assert.Throws<InvalidOperationException>(() => team.Run(32, 1, (start, end) =>
         {
-            if (i == 17) throw new InvalidOperationException("chunk 17");
+            if (start <= 17 && 17 < end) throw new InvalidOperationException("item 17");
         }));
-        Assert.Equal("chunk 17", e.Message);
+        Assert.Equal("item 17", e.Message);
         var count = 0;
-        team.Run(32, _ => Interlocked.Increment(ref count));
+        team.Run(32, 1, (start, end) => Interlocked.Add(ref count, end - start));
         Assert.Equal(32, count);
     }
 
@@ -56,7 +62,7 @@ public class DecodeTeamTests
             for (var phase = 0; phase < 300; phase++)
             {
                 var sums = new long[8];
-                team.Run(8, i => sums[i] += i + 1);
+                team.Run(8, 1, (start, end) => { for (var i = start; i < end; i++) sums[i] += i + 1; });
                 Assert.Equal(36, sums.Sum());
             }
         })).ToArray();

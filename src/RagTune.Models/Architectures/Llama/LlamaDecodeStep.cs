@@ -27,7 +27,7 @@ public static unsafe class LlamaDecodeStep
     /// <summary>Whether cached single-token steps use this kernel (default on; RAGTUNE_DECODE_KERNEL=0 turns it off).</summary>
     public static bool Enabled { get; set; } = Environment.GetEnvironmentVariable("RAGTUNE_DECODE_KERNEL") != "0";
 
-    const int ChunkBytes = 64 * 1024;
+    const int GrainBytes = 16 * 1024;
 
     /// <summary>Logits (B, 1, V) for one new token per row, or null when the step does not apply.</summary>
     internal static Tensor? TryForward(LlamaForCausalLM m, Tensor inputIds, Tensor? attentionMask, Tensor? positionIds, KvCache? cache)
@@ -240,11 +240,8 @@ public static unsafe class LlamaDecodeStep
         {
             var starts = new int[outputs.Length + 1];
             for (var i = 0; i < outputs.Length; i++) starts[i + 1] = starts[i] + outputs[i].W.Rows;
-            var total = starts[^1];
-            var chunks = ChunkCount(total, outputs[0].W.RowBytes);
-            _team.Run(chunks, chunk =>
+            _team.Run(starts[^1], Grain(outputs[0].W), (s, e) =>
             {
-                var (s, e) = ChunkRange(total, chunks, chunk);
                 for (var i = 0; i < outputs.Length; i++)
                 {
                     var (from, to) = (Math.Max(s, starts[i]) - starts[i], Math.Min(e, starts[i + 1]) - starts[i]);
@@ -264,12 +261,7 @@ public static unsafe class LlamaDecodeStep
             {
                 Gemv.Rows(l.Gate, x, _batch, gate, _inter, s, e, l.GateBias, accumulate: false);
                 Gemv.Rows(l.Up, x, _batch, up, _inter, s, e, l.UpBias, accumulate: false);
-                for (var b = 0; b < _batch; b++)
-                    for (var r = s; r < e; r++)
-                    {
-                        var g = gate[b * _inter + r];
-                        gate[b * _inter + r] = g / (1f + MathF.Exp(-g)) * up[b * _inter + r];
-                    }
+                for (var b = 0; b < _batch; b++) Gemv.SiluTimes(gate + b * _inter + s, up + b * _inter + s, e - s);
             });
 
         /// <summary>HF rotate_half RoPE in place: x' = x·cos + rotate_half(x)·sin, rotate_half(x) = [−x₂, x₁].</summary>
@@ -304,48 +296,37 @@ public static unsafe class LlamaDecodeStep
         }
 
         /// <summary>softmax(q·kᵀ/√d + mask)·v per (row, head); query head h reads KV head h / (n_heads / n_kv).</summary>
-        void Attention(float* q, float* keys, float* values, float* scores, float* output)
-        {
-            var group = _heads / _kvHeads;
-            var scale = (float)(1.0 / Math.Sqrt(_headDim));
-            _team.Run(_batch * _heads, chunk =>
+        void Attention(float* q, float* keys, float* values, float* scores, float* output) =>
+            _team.Run(_batch * _heads, 1, (first, last) =>
             {
-                var (b, hd) = (chunk / _heads, chunk % _heads);
-                var qh = q + chunk * _headDim;
-                var kvBase = (long)(b * _kvHeads + hd / group) * _cache.MaxLength * _headDim;
-                var s = scores + chunk * _length;
-                var max = float.NegativeInfinity;
-                for (var j = 0; j < _length; j++)
-                {
-                    if (_allowed is not null && !_allowed[b * _length + j]) { s[j] = float.NegativeInfinity; continue; }
-                    s[j] = Gemv.Dot(qh, keys + kvBase + (long)j * _headDim, _headDim) * scale;
-                    max = MathF.Max(max, s[j]);
-                }
-                var sum = 0f;
-                for (var j = 0; j < _length; j++) sum += s[j] = MathF.Exp(s[j] - max);
-                var o = output + chunk * _headDim;
-                new Span<float>(o, _headDim).Clear();
-                for (var j = 0; j < _length; j++)
-                    if (s[j] != 0) Gemv.AddScaled(o, s[j] / sum, values + kvBase + (long)j * _headDim, _headDim);
+                for (var i = first; i < last; i++) AttendOne(i / _heads, i % _heads, q, keys, values, scores, output);
             });
+
+        void AttendOne(int b, int head, float* q, float* keys, float* values, float* scores, float* output)
+        {
+            var index = b * _heads + head;
+            var qh = q + index * _headDim;
+            var kvBase = (long)(b * _kvHeads + head / (_heads / _kvHeads)) * _cache.MaxLength * _headDim;
+            var s = scores + index * _length;
+            var scale = 1f / MathF.Sqrt(_headDim);
+            var max = float.NegativeInfinity;
+            for (var j = 0; j < _length; j++)
+            {
+                if (_allowed is not null && !_allowed[b * _length + j]) { s[j] = float.NegativeInfinity; continue; }
+                s[j] = Gemv.Dot(qh, keys + kvBase + (long)j * _headDim, _headDim) * scale;
+                max = MathF.Max(max, s[j]);
+            }
+            var sum = Gemv.ExpShiftedInPlace(s, _length, max);
+            var o = output + index * _headDim;
+            new Span<float>(o, _headDim).Clear();
+            for (var j = 0; j < _length; j++)
+                if (s[j] != 0) Gemv.AddScaled(o, s[j] / sum, values + kvBase + (long)j * _headDim, _headDim);
         }
 
-        /// <summary>Runs <paramref name="rows"/>(start, end) over the row chunks of <paramref name="w"/>.</summary>
-        void RowChunks(WeightRows w, Action<int, int> rows)
-        {
-            var chunks = ChunkCount(w.Rows, w.RowBytes);
-            _team.Run(chunks, chunk =>
-            {
-                var (s, e) = ChunkRange(w.Rows, chunks, chunk);
-                rows(s, e);
-            });
-        }
+        /// <summary>Runs <paramref name="rows"/>(start, end) over the rows of <paramref name="w"/> on the team.</summary>
+        void RowChunks(WeightRows w, Action<int, int> rows) => _team.Run(w.Rows, Grain(w), rows);
 
-        // Chunks of ~64 KiB of weights: enough for the prefetchers to stream, small enough to balance two threads.
-        int ChunkCount(int rows, int rowBytes) =>
-            _team.Size == 1 ? 1 : Math.Min(rows, Math.Max(2 * _team.Size, (int)((long)rows * rowBytes / ChunkBytes)));
-
-        static (int Start, int End) ChunkRange(int rows, int chunks, int chunk) =>
-            ((int)((long)rows * chunk / chunks), (int)((long)rows * (chunk + 1) / chunks));
+        // Claims shrink toward ~16 KiB of weights at the end of a phase, enough to keep the prefetchers streaming.
+        static int Grain(WeightRows w) => Math.Max(1, GrainBytes / w.RowBytes);
     }
 }
