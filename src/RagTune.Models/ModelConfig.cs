@@ -100,6 +100,18 @@ public sealed class ModelConfig
     /// <summary>LayerNorm epsilon: <c>layer_norm_epsilon</c> (GPT-2, default 1e-5) or <c>layer_norm_eps</c> (BERT, default 1e-12).</summary>
     public double LayerNormEps => ModelType == "gpt2" ? GetDouble("layer_norm_epsilon") ?? 1e-5 : GetDouble("layer_norm_eps") ?? 1e-12;
 
+    /// <summary>
+    /// The sliding attention window of <paramref name="layer"/> (a query attends to the last <c>window</c> positions,
+    /// itself included), or null for full causal attention: Mistral's <c>sliding_window</c> on every layer; Qwen2's
+    /// only with <c>use_sliding_window</c>, from layer <c>max_window_layers</c> on.
+    /// </summary>
+    public int? SlidingWindow(int layer) => ModelType switch
+    {
+        "mistral" => GetInt("sliding_window"),
+        "qwen2" when GetBool("use_sliding_window") == true && layer >= (GetInt("max_window_layers") ?? 0) => GetInt("sliding_window"),
+        _ => null,
+    };
+
     /// <summary><c>rope_theta</c> (default 10000).</summary>
     public double RopeTheta => GetDouble("rope_theta") ?? 10000.0;
 

@@ -29,18 +29,23 @@ public static class AttentionOps
 
     /// <summary>
     /// Additive causal mask (B|1, 1, T, past+T) for T new queries at absolute positions past..past+T−1, combined with the
-    /// padding mask (B, past+T); 0 = attend, <see cref="MinValue"/> = masked. Null when nothing is masked (one new token, no
-    /// padding mask).
+    /// padding mask (B, past+T); 0 = attend, <see cref="MinValue"/> = masked. With <paramref name="slidingWindow"/> w, a
+    /// query at position i sees only positions j with i − w &lt; j ≤ i (Mistral; positions are cache slots, padding
+    /// included, as in Hugging Face). Null when nothing is masked (one new token, no padding mask, window not reached).
     /// </summary>
-    public static Tensor? CausalBias(Tensor? attentionMask, long t, long past, ScalarType dtype)
+    public static Tensor? CausalBias(Tensor? attentionMask, long t, long past, ScalarType dtype, int? slidingWindow = null)
     {
         var l = past + t;
         if (attentionMask is not null && attentionMask.shape[1] != l)
             throw new ArgumentException($"attention mask covers {attentionMask.shape[1]} positions, expected past ({past}) + new ({t}) = {l}.", nameof(attentionMask));
-        if (t == 1 && attentionMask is null) return null;
+        if (slidingWindow is <= 0) throw new ArgumentOutOfRangeException(nameof(slidingWindow), slidingWindow, "sliding_window must be positive.");
+        var windowed = slidingWindow is { } w && l > w;
+        if (t == 1 && attentionMask is null && !windowed) return null;
         var queries = arange(past, l, ScalarType.Int64).view(t, 1);
         var keysPos = arange(0, l, ScalarType.Int64).view(1, l);
-        var allowed = keysPos.le(queries).view(1, 1, t, l);                                       // (1, 1, T, L)
+        var allowed = keysPos.le(queries);                                                        // (T, L)
+        if (windowed) allowed = allowed.logical_and(keysPos.gt(queries - slidingWindow!.Value));
+        allowed = allowed.view(1, 1, t, l);
         if (attentionMask is not null)
             allowed = allowed.logical_and(attentionMask.ne(0).view(attentionMask.shape[0], 1, 1, l)); // (B, 1, T, L)
         return allowed.logical_not().to_type(dtype).mul_(MinValue(dtype));

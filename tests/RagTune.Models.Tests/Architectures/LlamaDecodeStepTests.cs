@@ -14,6 +14,7 @@ public class LlamaDecodeStepTests
     {
         { nameof(TinyConfigs.Llama2), 1 },
         { nameof(TinyConfigs.Mistral), 3 },
+        { nameof(TinyConfigs.MistralWindowed), 2 }, // decode steps run past the 4-position window
         { nameof(TinyConfigs.Qwen2), 2 },   // q/k/v biases, tied head
         { nameof(TinyConfigs.SmolLM2), 3 }, // one KV head for four query heads
     };

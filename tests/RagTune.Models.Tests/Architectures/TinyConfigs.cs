@@ -17,6 +17,14 @@ internal static class TinyConfigs
          "tie_word_embeddings": false, "bos_token_id": 1, "eos_token_id": 2, "hidden_act": "silu"}
         """;
 
+    /// <summary>Mistral with a 4-position sliding window (Mistral 7B v0.1 has 4096).</summary>
+    public const string MistralWindowed = """
+        {"architectures": ["MistralForCausalLM"], "model_type": "mistral", "vocab_size": 96, "hidden_size": 32,
+         "intermediate_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2,
+         "max_position_embeddings": 128, "rms_norm_eps": 1e-5, "rope_theta": 1000000.0, "sliding_window": 4,
+         "tie_word_embeddings": false, "bos_token_id": 1, "eos_token_id": 2, "hidden_act": "silu"}
+        """;
+
     public const string Qwen2 = """
         {"architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2", "vocab_size": 96, "hidden_size": 32,
          "intermediate_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2,

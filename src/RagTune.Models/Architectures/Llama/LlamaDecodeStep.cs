@@ -194,7 +194,7 @@ public static unsafe class LlamaDecodeStep
                         Rope(pq, _heads);
                         Rope(pk, _kvHeads);
                         AppendToCache(pk, pv, TensorMemory.Pointer<float>(ptrK), TensorMemory.Pointer<float>(ptrV));
-                        Attention(pq, TensorMemory.Pointer<float>(ptrK), TensorMemory.Pointer<float>(ptrV), ps, pa);
+                        Attention(pq, TensorMemory.Pointer<float>(ptrK), TensorMemory.Pointer<float>(ptrV), ps, pa, _model.model.SlidingWindows[i]);
                         Accumulate(l.O, l.OBias, pa, ph);
                         // h += down(silu(gate(x)) ⊙ up(x)) with x = norm(h)
                         RmsNorm(ph, l.PostNorm, px);
@@ -296,13 +296,17 @@ public static unsafe class LlamaDecodeStep
         }
 
         /// <summary>softmax(q·kᵀ/√d + mask)·v per (row, head); query head h reads KV head h / (n_heads / n_kv).</summary>
-        void Attention(float* q, float* keys, float* values, float* scores, float* output) =>
-            _team.Run(_batch * _heads, 1, (first, last) =>
+        void Attention(float* q, float* keys, float* values, float* scores, float* output, int? window)
+        {
+            // The new token sits in slot `past`; a window w keeps slots past − w < j ≤ past.
+            var first = window is { } w ? Math.Max(0, _length - w) : 0;
+            _team.Run(_batch * _heads, 1, (from, to) =>
             {
-                for (var i = first; i < last; i++) AttendOne(i / _heads, i % _heads, q, keys, values, scores, output);
+                for (var i = from; i < to; i++) AttendOne(i / _heads, i % _heads, first, q, keys, values, scores, output);
             });
+        }
 
-        void AttendOne(int b, int head, float* q, float* keys, float* values, float* scores, float* output)
+        void AttendOne(int b, int head, int first, float* q, float* keys, float* values, float* scores, float* output)
         {
             var index = b * _heads + head;
             var qh = q + index * _headDim;
@@ -312,7 +316,7 @@ public static unsafe class LlamaDecodeStep
             var max = float.NegativeInfinity;
             for (var j = 0; j < _length; j++)
             {
-                if (_allowed is not null && !_allowed[b * _length + j]) { s[j] = float.NegativeInfinity; continue; }
+                if (j < first || _allowed is not null && !_allowed[b * _length + j]) { s[j] = float.NegativeInfinity; continue; }
                 s[j] = Gemv.Dot(qh, keys + kvBase + (long)j * _headDim, _headDim) * scale;
                 max = MathF.Max(max, s[j]);
             }

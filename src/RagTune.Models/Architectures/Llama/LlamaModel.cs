@@ -11,7 +11,7 @@ namespace RagTune.Models.Architectures.Llama;
 /// The Llama decoder stack (Touvron et al. 2023, https://arxiv.org/abs/2302.13971; Llama 2/3, Mistral, Qwen2, SmolLM2
 /// share it): token embedding, N pre-norm blocks of grouped-query self-attention with rotary positions and a SwiGLU MLP,
 /// a final RMSNorm. Parameter names equal HF <c>LlamaModel</c>'s (<c>embed_tokens</c>, <c>layers.i.…</c>, <c>norm</c>).
-/// Mistral's sliding window is not applied (exact for sequences up to the window, 4096 for Mistral 7B).
+/// Layers with a sliding window (Mistral, see <see cref="ModelConfig.SlidingWindow"/>) attend to the last window positions only.
 /// </summary>
 public sealed class LlamaModel : nn.Module
 {
@@ -26,9 +26,13 @@ public sealed class LlamaModel : nn.Module
 
     readonly RotaryEmbedding rotary;
     readonly ScalarType dtype;
+    readonly int?[] windows; // per layer
 
     /// <summary>The rotary tables' frequencies (the decode kernel computes its own cos/sin from them).</summary>
     internal RotaryEmbedding Rotary => rotary;
+
+    /// <summary>Sliding attention window of each layer (null = full causal attention).</summary>
+    internal IReadOnlyList<int?> SlidingWindows => windows;
 
     /// <summary>Builds the stack with uninitialised parameters.</summary>
     public LlamaModel(ModelConfig config, ScalarType dtype = ScalarType.Float32) : base(nameof(LlamaModel))
@@ -39,6 +43,7 @@ public sealed class LlamaModel : nn.Module
             Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new LlamaDecoderLayer(config, dtype)).ToArray());
         norm = new RmsNorm(config.HiddenSize, config.RmsNormEps, dtype);
         rotary = new RotaryEmbedding(config);
+        windows = Enumerable.Range(0, config.NumHiddenLayers).Select(config.SlidingWindow).ToArray();
         register_module("embed_tokens", embed_tokens);
         register_module("layers", layers);
         register_module("norm", norm);
@@ -51,11 +56,12 @@ public sealed class LlamaModel : nn.Module
         long past = cache?.Length ?? 0;
         positionIds ??= AttentionOps.PositionIds(attentionMask, b, t, past);
         var (cos, sin) = rotary.Compute(positionIds, dtype);          // (B, 1, T, hd)
-        var bias = AttentionOps.CausalBias(attentionMask, t, past, dtype);
+        // One mask per distinct window (usually one: all layers full, or all windowed).
+        var biases = windows.Distinct().ToDictionary(w => w ?? 0, w => AttentionOps.CausalBias(attentionMask, t, past, dtype, w));
         var h = embed_tokens.call(inputIds);                          // (B, T, H)
         for (var i = 0; i < layers.Count; i++)
         {
-            var ctx = new BlockContext(i, bias, cos, sin, cache);
+            var ctx = new BlockContext(i, biases[windows[i] ?? 0], cos, sin, cache);
             h = invoker is null ? layers[i].Forward(h, ctx) : invoker(layers[i], h, ctx);
         }
         cache?.Advance((int)t);
