@@ -28,7 +28,7 @@ public static class GenerationBench
 
     sealed record Row(string Precision, string Path, int Batch, double PrefillTokensPerSecond, double PrefillGflops,
         double PrefillFractionOfGemm, double DecodeTokensPerSecond, double DecodeBoundTokensPerSecond, double DecodeFractionOfBound,
-        double MsPerStep, long WeightBytes);
+        double MsPerStep, long WeightBytes, double MemoryReadGbPerS);
 
     public static int Run(string[] args)
     {
@@ -52,9 +52,9 @@ public static class GenerationBench
         }
 
         Console.WriteLine();
-        Console.WriteLine($"{"precision",-13} {"path",-36} {"B",2} {"prefill tok/s",14} {"GFLOP/s",8} {"% GEMM",7} {"decode tok/s",13} {"bound",7} {"% bound",8} {"ms/step",8}");
+        Console.WriteLine($"{"precision",-13} {"path",-24} {"B",2} {"prefill tok/s",14} {"GFLOP/s",8} {"% GEMM",7} {"decode tok/s",13} {"GB/s",5} {"bound",7} {"% bound",8} {"ms/step",8}");
         foreach (var r in rows)
-            Console.WriteLine($"{r.Precision,-13} {r.Path,-36} {r.Batch,2} {r.PrefillTokensPerSecond,14:F1} {r.PrefillGflops,8:F1} {r.PrefillFractionOfGemm,7:P0} {r.DecodeTokensPerSecond,13:F1} {r.DecodeBoundTokensPerSecond,7:F1} {r.DecodeFractionOfBound,8:P0} {r.MsPerStep,8:F2}");
+            Console.WriteLine($"{r.Precision,-13} {r.Path,-24} {r.Batch,2} {r.PrefillTokensPerSecond,14:F1} {r.PrefillGflops,8:F1} {r.PrefillFractionOfGemm,7:P0} {r.DecodeTokensPerSecond,13:F1} {r.MemoryReadGbPerS,5:F1} {r.DecodeBoundTokensPerSecond,7:F1} {r.DecodeFractionOfBound,8:P0} {r.MsPerStep,8:F2}");
 
         var results = new
         {
@@ -108,7 +108,11 @@ public static class GenerationBench
 
         // Prefill ≈ a 1-token generation; decode per step = the difference to a (1 + N)-token one, divided by N.
         var prefill = Best(3, () => generator.GenerateBatch(prompts, options with { MaxNewTokens = 1 }));
+        // This machine's bandwidth drifts by ±25 % within minutes (shared host), so the bound of each row uses the
+        // higher of two measurements taken right before and after its decode run.
+        var before = MachineBench.MemoryReadBandwidth(1L << 30, repeats: 3);
         var full = Best(3, () => generator.GenerateBatch(prompts, options with { MaxNewTokens = 1 + DecodeSteps }));
+        bandwidth = Math.Max(before, MachineBench.MemoryReadBandwidth(1L << 30, repeats: 3));
         var step = Math.Max(1e-9, (full - prefill) / DecodeSteps);
 
         var prefillTokens = batch * PromptLength;
@@ -118,7 +122,7 @@ public static class GenerationBench
         var decode = batch / step;
         LlamaDecodeStep.Enabled = wasEnabled;
         var row = new Row(precision, path, batch, prefillTokens / prefill, prefillGflops, prefillGflops / gemm, decode, bound,
-            decode / bound, step * 1000, weightBytes);
+            decode / bound, step * 1000, weightBytes, bandwidth);
         Console.WriteLine($"  {precision}, {path}, batch {batch}: prefill {row.PrefillTokensPerSecond:F0} tok/s, decode {decode:F1} tok/s ({row.DecodeFractionOfBound:P0} of bound)");
         return row;
     }

@@ -71,6 +71,7 @@ public class LlamaDecodeStepTests
         Assert.Null(LlamaDecodeStep.TryForward(model, ids, null, null, cache));
         using (inference_mode())
         {
+            Assert.NotNull(LlamaDecodeStep.TryForward(model, ids, null, null, cache)); // gathers (and keeps) the weights
             Assert.Null(LlamaDecodeStep.TryForward(model, ids, null, null, cache: null));
             Assert.Null(LlamaDecodeStep.TryForward(model, zeros([LlamaDecodeStep.MaxBatch + 1, 1], ScalarType.Int64), null, null, cache));
             var q = model.model.layers[1].self_attn.q_proj;
@@ -79,6 +80,15 @@ public class LlamaDecodeStepTests
             q.Adapter = null;
             Assert.NotNull(LlamaDecodeStep.TryForward(model, ids, null, null, cache));
         }
+    }
+
+    [Fact]
+    public void ReplacedWeightsAreSeenByTheNextStep()
+    {
+        using var model = Create(nameof(TinyConfigs.Llama2), seed: 2);
+        AssertStepsAgree(model, [5], steps: 2, tolerance: 2e-5);  // the kernel keeps pointers to the fp32 weights
+        ReducedPrecision.ConvertLinearWeightsToBf16(model);      // replaces (and frees) every projection weight
+        AssertStepsAgree(model, [5], steps: 2, tolerance: 2e-5);
     }
 
     [Fact]

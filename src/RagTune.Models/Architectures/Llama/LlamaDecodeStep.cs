@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using RagTune.Models.Kernels;
 using TorchSharp;
@@ -37,18 +38,25 @@ public static unsafe class LlamaDecodeStep
         if (m.DType != ScalarType.Float32 || cache.Length + 1 > cache.MaxLength || m.model.Rotary.IsDynamic) return null;
         var c = m.Config;
         if (c.HiddenSize % 8 != 0 || c.IntermediateSize % 8 != 0 || c.HeadDim % 8 != 0) return null;
-        var weights = Weights.TryGather(m);
+        var weights = Weights.For(m);
         if (weights is null) return null;
         return new Step(m, weights, inputIds, attentionMask, positionIds, cache).Run();
     }
 
-    /// <summary>Pointers to every parameter a step reads, gathered per step (pointers are never kept across steps).</summary>
+    /// <summary>
+    /// Pointers to every parameter a step reads. Gathering them costs ~2000 native calls, so they are kept per model and
+    /// reused while the model still holds the same parameter objects and no adapter: in-place updates (training, loading
+    /// a state dict) keep the storage, anything that replaces a parameter (a dtype change) makes a new object.
+    /// </summary>
     sealed class Weights
     {
+        static readonly ConditionalWeakTable<LlamaForCausalLM, Weights> Cache = new();
+
         public required float* Embedding, FinalNorm;
         public required WeightRows Head;
         public required Layer[] Layers;
-        public required List<Tensor> Keep; // converted biases; disposed after the step
+        public required List<Tensor> Keep; // fp32 copies of bf16 biases, alive as long as these pointers
+        public required object?[] Sources;  // the parameters the pointers came from, to detect replacement
 
         public sealed class Layer
         {
@@ -57,7 +65,46 @@ public static unsafe class LlamaDecodeStep
             public required float* QBias, KBias, VBias, OBias, GateBias, UpBias, DownBias;
         }
 
-        public static Weights? TryGather(LlamaForCausalLM m)
+        public static Weights? For(LlamaForCausalLM m)
+        {
+            if (Cache.TryGetValue(m, out var cached) && cached.IsCurrent(m)) return cached;
+            var gathered = TryGather(m);
+            if (gathered is not null) Cache.AddOrUpdate(m, gathered);
+            return gathered;
+        }
+
+        /// <summary>Every parameter (or null bias) and every projection's adapter, in a fixed order.</summary>
+        static IEnumerable<object?> SourcesOf(LlamaForCausalLM m)
+        {
+            yield return m.model.embed_tokens.weight;
+            yield return m.model.norm.weight;
+            foreach (var l in m.model.layers)
+            {
+                yield return l.input_layernorm.weight;
+                yield return l.post_attention_layernorm.weight;
+                foreach (var p in Projections(l))
+                {
+                    yield return p.weight;
+                    yield return p.bias;
+                    yield return p.Adapter;
+                }
+            }
+            yield return m.lm_head.weight;
+            yield return m.lm_head.Adapter;
+        }
+
+        static Linear[] Projections(LlamaDecoderLayer l) =>
+            [l.self_attn.q_proj, l.self_attn.k_proj, l.self_attn.v_proj, l.self_attn.o_proj, l.mlp.gate_proj, l.mlp.up_proj, l.mlp.down_proj];
+
+        bool IsCurrent(LlamaForCausalLM m)
+        {
+            var i = 0;
+            foreach (var source in SourcesOf(m))
+                if (i >= Sources.Length || !ReferenceEquals(source, Sources[i++])) return false;
+            return i == Sources.Length;
+        }
+
+        static Weights? TryGather(LlamaForCausalLM m)
         {
             var keep = new List<Tensor>();
             if (!IsPlainF32(m.model.embed_tokens.weight) || !IsPlainF32(m.model.norm.weight)) return null;
@@ -66,8 +113,7 @@ public static unsafe class LlamaDecodeStep
             {
                 var l = m.model.layers[i];
                 var (a, p) = (l.self_attn, l.mlp);
-                Linear[] all = [a.q_proj, a.k_proj, a.v_proj, a.o_proj, p.gate_proj, p.up_proj, p.down_proj];
-                if (!all.All(Applies) || !IsPlainF32(l.input_layernorm.weight) || !IsPlainF32(l.post_attention_layernorm.weight)) return null;
+                if (!Projections(l).All(Applies) || !IsPlainF32(l.input_layernorm.weight) || !IsPlainF32(l.post_attention_layernorm.weight)) return null;
                 layers[i] = new Layer
                 {
                     InputNorm = TensorMemory.Pointer<float>(l.input_layernorm.weight),
@@ -86,6 +132,7 @@ public static unsafe class LlamaDecodeStep
                 Head = Rows(m.lm_head),
                 Layers = layers,
                 Keep = keep,
+                Sources = SourcesOf(m).ToArray(),
             };
         }
 
@@ -219,7 +266,6 @@ public static unsafe class LlamaDecodeStep
             finally
             {
                 NativeMemory.AlignedFree(scratch);
-                foreach (var t in _w.Keep) t.Dispose();
             }
         }
 
