@@ -50,6 +50,13 @@ public static class GenerationBench
                 foreach (var batch in new[] { 1, 8 })
                     rows.Add(Measure(model, "bf16 weights", kernel, batch, bandwidth, gemm, matmulParams, fast));
         }
+        using (var model = CreateModel())
+        {
+            var matmulParams = MatmulParameters(model);
+            ReducedPrecision.QuantizeLinearWeightsToInt8(model);
+            foreach (var batch in new[] { 1, 8 })
+                rows.Add(Measure(model, "int8 weights", "decode kernel (default)", batch, bandwidth, gemm, matmulParams, fast: true));
+        }
 
         Console.WriteLine();
         Console.WriteLine($"{"precision",-13} {"path",-24} {"B",2} {"prefill tok/s",14} {"GFLOP/s",8} {"% GEMM",7} {"decode tok/s",13} {"GB/s",5} {"bound",7} {"% bound",8} {"ms/step",8}");
@@ -91,7 +98,8 @@ public static class GenerationBench
         model.Module.modules().OfType<RagTune.Models.Nn.Linear>().Sum(l => l.weight.numel());
 
     static long WeightBytes(ICausalLanguageModel model) =>
-        model.Module.modules().OfType<RagTune.Models.Nn.Linear>().Sum(l => l.weight.numel() * l.weight.element_size());
+        model.Module.modules().OfType<RagTune.Models.Nn.Linear>()
+            .Sum(l => l.weight.numel() * l.weight.element_size() + (l.weight_scale?.numel() * 4 ?? 0));
 
     static Row Measure(ICausalLanguageModel model, string precision, string path, int batch, double bandwidth, double gemm,
         long matmulParams, bool fast)

@@ -15,6 +15,8 @@ public static class ModelSaver
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(dir);
+        if (model.Module.modules().OfType<Nn.Linear>().Any(l => l.weight_scale is not null))
+            throw new InvalidOperationException("The model's projections are quantized to int8 for inference; Hugging Face checkpoints have no such tensors. Save the original (unquantized) model instead.");
         Directory.CreateDirectory(dir);
         var config = model.Config.Clone();
         config.Raw["architectures"] = new JsonArray(model.Architecture);

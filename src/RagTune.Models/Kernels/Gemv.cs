@@ -4,23 +4,48 @@ using System.Runtime.Intrinsics.X86;
 
 namespace RagTune.Models.Kernels;
 
-/// <summary>A row-major weight matrix [rows, cols] in fp32 or bf16, seen through a raw pointer.</summary>
-public readonly unsafe struct WeightRows(void* data, bool bf16, int rows, int cols)
+/// <summary>How a weight matrix's elements are stored.</summary>
+public enum WeightFormat
+{
+    /// <summary>fp32.</summary>
+    F32,
+
+    /// <summary>bf16 (the upper half of an fp32).</summary>
+    Bf16,
+
+    /// <summary>int8 in blocks of 32 inputs, each with an fp32 scale (<see cref="Nn.Linear.QuantizeToInt8"/>).</summary>
+    Int8,
+}
+
+/// <summary>A row-major weight matrix [rows, cols] seen through raw pointers (int8 rows come with their block scales).</summary>
+public readonly unsafe struct WeightRows(void* data, WeightFormat format, int rows, int cols, float* scales = null)
 {
     /// <summary>First element.</summary>
     public readonly void* Data = data;
 
-    /// <summary>Whether elements are bf16 (else fp32).</summary>
-    public readonly bool Bf16 = bf16;
+    /// <summary>Element storage.</summary>
+    public readonly WeightFormat Format = format;
 
     /// <summary>Output size.</summary>
     public readonly int Rows = rows;
 
-    /// <summary>Input size (a multiple of 8).</summary>
+    /// <summary>Input size (a multiple of 8; of 32 for int8).</summary>
     public readonly int Cols = cols;
 
-    /// <summary>Bytes of one row.</summary>
-    public int RowBytes => Cols * (Bf16 ? 2 : 4);
+    /// <summary>Int8 only: scales [rows, cols / 32].</summary>
+    public readonly float* Scales = scales;
+
+    /// <summary>Bytes of one row (scales included).</summary>
+    public int RowBytes => Format switch { WeightFormat.F32 => Cols * 4, WeightFormat.Bf16 => Cols * 2, _ => Cols + Cols / 32 * 4 };
+
+    /// <summary>Row <paramref name="r"/> · <paramref name="x"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float DotRow(long r, float* x) => Format switch
+    {
+        WeightFormat.F32 => Gemv.Dot((float*)Data + r * Cols, x, Cols),
+        WeightFormat.Bf16 => Gemv.DotBf16((ushort*)Data + r * Cols, x, Cols),
+        _ => Gemv.DotInt8((sbyte*)Data + r * Cols, Scales + r * (Cols / 32), x, Cols),
+    };
 }
 
 /// <summary>
@@ -46,7 +71,7 @@ public static unsafe class Gemv
         var cols = w.Cols;
         var sums = stackalloc float[8];
         var r = start;
-        if (n >= 4)
+        if (n >= 4 && w.Format != WeightFormat.Int8)
             // Two rows × four inputs per pass: eight independent FMA chains fed by six loads, where one row × one input
             // is load-bound (two loads per FMA) once the rows sit in L1.
             for (; r + 2 <= end; r += 2)
@@ -54,7 +79,7 @@ public static unsafe class Gemv
                 var b = 0;
                 for (; b + 4 <= n; b += 4)
                 {
-                    if (w.Bf16) Dot2Rows4InputsBf16((ushort*)w.Data + (long)r * cols, x + (long)b * cols, cols, sums);
+                    if (w.Format == WeightFormat.Bf16) Dot2Rows4InputsBf16((ushort*)w.Data + (long)r * cols, x + (long)b * cols, cols, sums);
                     else Dot2Rows4Inputs((float*)w.Data + (long)r * cols, x + (long)b * cols, cols, sums);
                     for (var i = 0; i < 4; i++)
                     {
@@ -65,25 +90,21 @@ public static unsafe class Gemv
                 for (; b < n; b++)
                     for (var rr = r; rr < r + 2; rr++)
                     {
-                        var xb = x + (long)b * cols;
-                        var v = w.Bf16 ? DotBf16((ushort*)w.Data + (long)rr * cols, xb, cols) : Dot((float*)w.Data + (long)rr * cols, xb, cols);
-                        Store(y + (long)b * yStride + rr, v, bias, rr, accumulate);
+                        Store(y + (long)b * yStride + rr, w.DotRow(rr, x + (long)b * cols), bias, rr, accumulate);
                     }
             }
         for (; r < end; r++)
         {
             var b = 0;
-            for (; b + 4 <= n; b += 4)
+            for (; b + 4 <= n && w.Format != WeightFormat.Int8; b += 4)
             {
-                if (w.Bf16) Dot4InputsBf16((ushort*)w.Data + (long)r * cols, x + (long)b * cols, cols, sums);
+                if (w.Format == WeightFormat.Bf16) Dot4InputsBf16((ushort*)w.Data + (long)r * cols, x + (long)b * cols, cols, sums);
                 else Dot4Inputs((float*)w.Data + (long)r * cols, x + (long)b * cols, cols, sums);
                 for (var i = 0; i < 4; i++) Store(y + (long)(b + i) * yStride + r, sums[i], bias, r, accumulate);
             }
             for (; b < n; b++)
             {
-                var xb = x + (long)b * cols;
-                var v = w.Bf16 ? DotBf16((ushort*)w.Data + (long)r * cols, xb, cols) : Dot((float*)w.Data + (long)r * cols, xb, cols);
-                Store(y + (long)b * yStride + r, v, bias, r, accumulate);
+                Store(y + (long)b * yStride + r, w.DotRow(r, x + (long)b * cols), bias, r, accumulate);
             }
         }
     }
@@ -235,6 +256,30 @@ public static unsafe class Gemv
         for (; i < length; i++) sum += x[i] = MathF.Exp(x[i] - shift);
         return sum;
     }
+
+    /// <summary>
+    /// w·x for an int8 row in blocks of 32 with one scale each: the block's products are summed in fp32, then scaled
+    /// (two running totals so consecutive blocks do not wait on each other).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float DotInt8(sbyte* w, float* scales, float* x, int length)
+    {
+        Vector256<float> t0 = default, t1 = default;
+        for (int c = 0, block = 0; c < length; c += 32, block++)
+        {
+            var a0 = LoadInt8(w + c) * Avx.LoadVector256(x + c);
+            var a1 = LoadInt8(w + c + 8) * Avx.LoadVector256(x + c + 8);
+            a0 = Fma.MultiplyAdd(LoadInt8(w + c + 16), Avx.LoadVector256(x + c + 16), a0);
+            a1 = Fma.MultiplyAdd(LoadInt8(w + c + 24), Avx.LoadVector256(x + c + 24), a1);
+            if ((block & 1) == 0) t0 = Fma.MultiplyAdd(a0 + a1, Vector256.Create(scales[block]), t0);
+            else t1 = Fma.MultiplyAdd(a0 + a1, Vector256.Create(scales[block]), t1);
+        }
+        return Vector256.Sum(t0 + t1);
+    }
+
+    /// <summary>Eight int8 values widened to fp32.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<float> LoadInt8(sbyte* p) => Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(p));
 
     /// <summary>y += a·x over <paramref name="length"/> floats (a multiple of 8).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -4,10 +4,10 @@ using static TorchSharp.torch;
 namespace RagTune.Models.Kernels;
 
 /// <summary>
-/// The reduced-precision inference path: projection weights — the LM head included — stored in bf16, half the bytes a
-/// decode step streams; activations, norms, the token embedding and the KV cache stay fp32. The Llama decode kernel
-/// (<see cref="Architectures.Llama.LlamaDecodeStep"/>) widens bf16 rows in registers; prefill widens them for
-/// libtorch's GEMM.
+/// The reduced-precision inference paths: projection weights — the LM head included — stored in bf16 (half the bytes a
+/// decode step streams) or in int8 blocks with fp32 scales (Q8_0-style, 1.125 bytes per weight); activations, norms,
+/// the token embedding and the KV cache stay fp32. The Llama decode kernel
+/// (<see cref="Architectures.Llama.LlamaDecodeStep"/>) widens rows in registers; prefill widens them for libtorch.
 /// </summary>
 public static class ReducedPrecision
 {
@@ -24,8 +24,28 @@ public static class ReducedPrecision
         using var _ = no_grad();
         foreach (var (name, module) in model.Module.named_modules())
         {
-            if (module is not Nn.Linear linear || linear.IsConv1D || linear.weight.dtype == ScalarType.BFloat16) continue;
+            if (module is not Nn.Linear linear || linear.IsConv1D || linear.weight.dtype == ScalarType.BFloat16 || linear.weight_scale is not null) continue;
             linear.StoreAs(ScalarType.BFloat16, shared: model.TiedKeys.Contains($"{name}.weight"));
+            count++;
+        }
+        return count;
+    }
+
+    /// <summary>
+    /// Quantizes every <see cref="Nn.Linear"/> weight whose input size is a multiple of 32 to int8 blocks
+    /// (<see cref="Nn.Linear.QuantizeToInt8"/>); returns the number quantized. Inference only (such a model cannot be
+    /// saved); a tied head gets its own int8 copy, the embedding stays fp32.
+    /// </summary>
+    public static int QuantizeLinearWeightsToInt8(IPretrainedModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var count = 0;
+        using var _ = no_grad();
+        foreach (var (name, module) in model.Module.named_modules())
+        {
+            if (module is not Nn.Linear linear || linear.IsConv1D || linear.weight_scale is not null
+                || linear.InFeatures % Nn.Linear.Int8BlockSize != 0) continue;
+            linear.QuantizeToInt8(shared: model.TiedKeys.Contains($"{name}.weight"));
             count++;
         }
         return count;

@@ -20,6 +20,15 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
     /// <summary>The bias <c>[out]</c>, or null.</summary>
     public Parameter? bias;
 
+    /// <summary>
+    /// Scales <c>[out, in / 32]</c> when <see cref="weight"/> holds int8 blocks (<see cref="QuantizeToInt8"/>): weight
+    /// element (r, c) is <c>weight[r, c] · weight_scale[r, c / 32]</c>. Null for float weights.
+    /// </summary>
+    public Tensor? weight_scale;
+
+    /// <summary>Input elements sharing one int8 scale (as GGUF's Q8_0).</summary>
+    public const int Int8BlockSize = 32;
+
     nn.Module<Tensor, Tensor>? adapter;
 
     /// <summary>Creates a projection with uninitialised (empty) parameters; a checkpoint or an initialiser fills them.</summary>
@@ -89,7 +98,10 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         Tensor y;
-        if (!IsConv1D)
+        if (weight_scale is not null)
+            // int8 blocks (inference): widened per call for libtorch; the decode kernel reads the int8 bytes directly.
+            y = nn.functional.linear(x, Dequantized(x.dtype), bias?.to_type(x.dtype));
+        else if (!IsConv1D)
         {
             y = weight.dtype == x.dtype
                 ? nn.functional.linear(x, weight, bias)
@@ -134,6 +146,40 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
             oldBias.Dispose();
         }
     }
+
+    /// <summary>
+    /// Stores the weight as int8 in blocks of <see cref="Int8BlockSize"/> inputs with one fp32 scale each (max |w| / 127,
+    /// values rounded — GGUF Q8_0's scheme): 1.125 bytes per weight instead of 4, for inference. Needs
+    /// <c>[out, in]</c> layout and <c>in</c> a multiple of 32. A weight shared with another module (a tied head) is
+    /// quantized into a copy, as in <see cref="StoreAs"/>.
+    /// </summary>
+    public void QuantizeToInt8(bool shared = false)
+    {
+        if (weight_scale is not null) return;
+        if (IsConv1D || InFeatures % Int8BlockSize != 0)
+            throw new InvalidOperationException($"int8 blocks need an [out, in] weight with in a multiple of {Int8BlockSize} (got in = {InFeatures}{(IsConv1D ? ", Conv1D" : "")}).");
+        using var _ = no_grad();
+        var old = weight;
+        using (var scope = NewDisposeScope())
+        {
+            var blocks = old.detach().to_type(ScalarType.Float32).view(OutFeatures, InFeatures / Int8BlockSize, Int8BlockSize);
+            var scale = blocks.abs().amax([-1], keepdim: true).div_(127);
+            var q = blocks.div(scale.clamp_min(float.Epsilon)).round_().clamp_(-127, 127).to_type(ScalarType.Int8);
+            var w = new Parameter(q.view(OutFeatures, InFeatures), requires_grad: false);
+            weight_scale = scale.squeeze(-1).contiguous().MoveToOuterDisposeScope();
+            w.MoveToOuterDisposeScope();
+            ReplaceWeight(w);
+        }
+        weight.DetachFromDisposeScope();
+        weight_scale.DetachFromDisposeScope();
+        register_buffer("weight_scale", weight_scale);
+        if (!shared) old.Dispose();
+    }
+
+    /// <summary>The int8 weight widened to <paramref name="dtype"/>.</summary>
+    Tensor Dequantized(ScalarType dtype) =>
+        weight.to_type(ScalarType.Float32).view(OutFeatures, InFeatures / Int8BlockSize, Int8BlockSize)
+            .mul(weight_scale!.unsqueeze(-1)).view(OutFeatures, InFeatures).to_type(dtype);
 
     /// <summary>Replaces the weight (same shape); the caller disposes the old one.</summary>
     void ReplaceWeight(Parameter newWeight)

@@ -108,7 +108,7 @@ public class LlamaDecodeStepTests
     /// Prefills left-padded prompts into two caches, then decodes <paramref name="steps"/> tokens, one cache through
     /// the kernel and one through libtorch (a block invoker turns the kernel off for that model call).
     /// </summary>
-    static void AssertStepsAgree(LlamaForCausalLM model, int[] lengths, int steps, double tolerance)
+    internal static void AssertStepsAgree(LlamaForCausalLM model, int[] lengths, int steps, double tolerance)
     {
         using var scope = NewDisposeScope();
         using var _ = inference_mode();

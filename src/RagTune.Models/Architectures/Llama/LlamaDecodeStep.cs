@@ -85,11 +85,13 @@ public static unsafe class LlamaDecodeStep
                 foreach (var p in Projections(l))
                 {
                     yield return p.weight;
+                    yield return p.weight_scale;
                     yield return p.bias;
                     yield return p.Adapter;
                 }
             }
             yield return m.lm_head.weight;
+            yield return m.lm_head.weight_scale;
             yield return m.lm_head.Adapter;
         }
 
@@ -139,12 +141,18 @@ public static unsafe class LlamaDecodeStep
         static bool IsPlainF32(Tensor t) => t.dtype == ScalarType.Float32 && t.device_type == DeviceType.CPU && t.is_contiguous();
 
         static bool Applies(Linear l) =>
-            l.Adapter is null && !l.IsConv1D && l.weight.dtype is ScalarType.Float32 or ScalarType.BFloat16
-            && l.weight.device_type == DeviceType.CPU && l.weight.is_contiguous()
-            && (l.bias is null || l.bias.is_contiguous());
+            l.Adapter is null && !l.IsConv1D && l.weight.device_type == DeviceType.CPU && l.weight.is_contiguous()
+            && (l.bias is null || l.bias.is_contiguous())
+            && (l.weight.dtype is ScalarType.Float32 or ScalarType.BFloat16
+                || l.weight.dtype == ScalarType.Int8 && l.weight_scale is { } s && s.dtype == ScalarType.Float32 && s.is_contiguous());
 
-        static WeightRows Rows(Linear l) => new(TensorMemory.Pointer<byte>(l.weight), l.weight.dtype == ScalarType.BFloat16,
-            (int)l.weight.shape[0], (int)l.weight.shape[1]);
+        static WeightRows Rows(Linear l) => l.weight.dtype switch
+        {
+            ScalarType.Float32 => new(TensorMemory.Pointer<byte>(l.weight), WeightFormat.F32, (int)l.weight.shape[0], (int)l.weight.shape[1]),
+            ScalarType.BFloat16 => new(TensorMemory.Pointer<byte>(l.weight), WeightFormat.Bf16, (int)l.weight.shape[0], (int)l.weight.shape[1]),
+            _ => new(TensorMemory.Pointer<byte>(l.weight), WeightFormat.Int8, (int)l.weight.shape[0], (int)l.weight.shape[1],
+                TensorMemory.Pointer<float>(l.weight_scale!)),
+        };
 
         static float* Bias(Linear l, List<Tensor> keep)
         {
@@ -183,7 +191,7 @@ public static unsafe class LlamaDecodeStep
             (_heads, _kvHeads, _headDim) = (c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim);
             (_past, _length) = (cache.Length, cache.Length + 1);
             _eps = (float)c.RmsNormEps;
-            _ids = inputIds.to_type(ScalarType.Int64).contiguous().data<long>().ToArray();
+            _ids = Int64Values(inputIds);
             foreach (var id in _ids)
                 if (id < 0 || id >= c.VocabSize) throw new ArgumentOutOfRangeException(nameof(inputIds), $"token id {id} is outside the vocabulary [0, {c.VocabSize}).");
 
@@ -192,13 +200,18 @@ public static unsafe class LlamaDecodeStep
             {
                 if (attentionMask.shape[0] != _batch || attentionMask.shape[1] != _length)
                     throw new ArgumentException($"attention mask is [{string.Join(", ", attentionMask.shape)}], expected [{_batch}, past ({_past}) + new (1) = {_length}].", nameof(attentionMask));
-                var mask = attentionMask.to_type(ScalarType.Int64).contiguous().data<long>().ToArray();
+                var mask = Int64Values(attentionMask);
                 _allowed = mask.Select(v => v != 0).ToArray();
                 for (var b = 0; b < _batch; b++)
                     positions[b] = mask.Skip(b * _length).Take(_length).Count(v => v != 0) - 1; // HF: cumsum(mask) − 1
             }
             else Array.Fill(positions, _past);
-            if (positionIds is not null) positions = positionIds.to_type(ScalarType.Int64).contiguous().data<long>().ToArray();
+            if (positionIds is not null)
+            {
+                positions = Int64Values(positionIds);
+                if (positions.Length != _batch)
+                    throw new ArgumentException($"position ids are [{string.Join(", ", positionIds.shape)}], expected [{_batch}, 1].", nameof(positionIds));
+            }
 
             // cos/sin of θ_i·p in fp32, as the rotary tables are computed (position and frequency multiplied in fp32).
             var inv = model.model.Rotary.InverseFrequencies.data<float>().ToArray();
@@ -211,6 +224,13 @@ public static unsafe class LlamaDecodeStep
                     _cos[b * inv.Length + i] = MathF.Cos(angle);
                     _sin[b * inv.Length + i] = MathF.Sin(angle);
                 }
+        }
+
+        /// <summary>The values of a small tensor; the conversions stay out of the caller's dispose scope.</summary>
+        static long[] Int64Values(Tensor t)
+        {
+            using var scope = NewDisposeScope();
+            return t.to_type(ScalarType.Int64).contiguous().data<long>().ToArray();
         }
 
         public Tensor Run()
