@@ -378,19 +378,17 @@ public static unsafe class LlamaDecodeStep
             var qh = q + index * _headDim;
             var kvBase = (long)(b * _kvHeads + head / (_heads / _kvHeads)) * _cache.MaxLength * _headDim;
             var s = scores + index * _length;
-            var scale = 1f / MathF.Sqrt(_headDim);
+            // Scores over the visible slots [first, length); masked (padding) slots become −∞, i.e. weight 0.
+            var visible = _length - first;
+            Gemv.DotRows(qh, keys + kvBase + (long)first * _headDim, visible, _headDim, 1f / MathF.Sqrt(_headDim), s);
             var max = float.NegativeInfinity;
-            for (var j = 0; j < _length; j++)
+            for (var j = 0; j < visible; j++)
             {
-                if (j < first || _allowed is not null && !_allowed[b * _length + j]) { s[j] = float.NegativeInfinity; continue; }
-                s[j] = Gemv.Dot(qh, keys + kvBase + (long)j * _headDim, _headDim) * scale;
-                max = MathF.Max(max, s[j]);
+                if (_allowed is not null && !_allowed[b * _length + first + j]) s[j] = float.NegativeInfinity;
+                else max = MathF.Max(max, s[j]);
             }
-            var sum = Gemv.ExpShiftedInPlace(s, _length, max);
-            var o = output + index * _headDim;
-            new Span<float>(o, _headDim).Clear();
-            for (var j = 0; j < _length; j++)
-                if (s[j] != 0) Gemv.AddScaled(o, s[j] / sum, values + kvBase + (long)j * _headDim, _headDim);
+            var sum = Gemv.ExpShiftedInPlace(s, visible, max);
+            Gemv.WeightedSum(s, values + kvBase + (long)first * _headDim, visible, _headDim, 1f / sum, output + index * _headDim);
         }
 
         /// <summary>Runs <paramref name="rows"/>(start, end) over the rows of <paramref name="w"/> on the team.</summary>
