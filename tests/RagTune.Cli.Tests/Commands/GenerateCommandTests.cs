@@ -40,6 +40,21 @@ public class GenerateCommandTests
         Assert.Equal(expected, LastLine(output));
     }
 
+    [Theory]
+    [InlineData("bf16")]
+    [InlineData("int8")]
+    public void ReducedPrecisionWeightsKeepTheGreedyStart(string weights)
+    {
+        var (prompt, expected) = Reference("llama3-style");
+        var (exit, output, error) = Run(new GenerateCommand(), "--model", TestPaths.Parity("llama3-style"), "--prompt-ids", prompt,
+            "--max-new-tokens", "16", "--weights", weights);
+        Assert.True(exit == 0, error);
+        var ids = LastLine(output).Split(',');
+        Assert.Equal(16, ids.Length);
+        Assert.Equal(expected.Split(',').Take(4), ids.Take(4)); // rounding may change later near-ties, not the start
+        Assert.NotEqual(0, Run(new GenerateCommand(), "--model", TestPaths.Parity("llama3-style"), "--prompt-ids", prompt, "--weights", "fp16").Exit);
+    }
+
     [Fact]
     public void SeededSamplingIsReproducible()
     {
