@@ -229,6 +229,7 @@ public static unsafe class Gemv
     }
 
     /// <summary>g ← silu(g)·u = g / (1 + e^(−g)) · u elementwise over <paramref name="length"/> floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SiluTimes(float* g, float* u, int length)
     {
         var i = 0;
@@ -241,6 +242,7 @@ public static unsafe class Gemv
     }
 
     /// <summary>x ← e^(x − shift) elementwise (−∞ → 0); returns the sum — softmax's numerator and denominator.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float ExpShiftedInPlace(float* x, int length, float shift)
     {
         var i = 0;
@@ -285,6 +287,7 @@ public static unsafe class Gemv
     /// scores[j] = x · rows[j] · scale for <paramref name="count"/> consecutive rows of <paramref name="dim"/> floats
     /// (a multiple of 8): four rows at a time, their four sums reduced together.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DotRows(float* x, float* rows, int count, int dim, float scale, float* scores)
     {
         var j = 0;
@@ -312,6 +315,7 @@ public static unsafe class Gemv
     /// output = scale · Σ_j weights[j] · rows[j] over <paramref name="count"/> rows of <paramref name="dim"/> floats (a
     /// multiple of 8), 64 columns at a time kept in registers across all rows.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WeightedSum(float* weights, float* rows, int count, int dim, float scale, float* output)
     {
         var c = 0;

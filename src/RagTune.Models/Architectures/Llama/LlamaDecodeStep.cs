@@ -56,7 +56,7 @@ public static unsafe class LlamaDecodeStep
         public required WeightRows Head;
         public required Layer[] Layers;
         public required List<Tensor> Keep; // fp32 copies of bf16 biases, alive as long as these pointers
-        public required object?[] Sources;  // the parameters the pointers came from, to detect replacement
+        public required float[] InverseFrequencies;
 
         public sealed class Layer
         {
@@ -73,37 +73,28 @@ public static unsafe class LlamaDecodeStep
             return gathered;
         }
 
-        /// <summary>Every parameter (or null bias) and every projection's adapter, in a fixed order.</summary>
-        static IEnumerable<object?> SourcesOf(LlamaForCausalLM m)
-        {
-            yield return m.model.embed_tokens.weight;
-            yield return m.model.norm.weight;
-            foreach (var l in m.model.layers)
-            {
-                yield return l.input_layernorm.weight;
-                yield return l.post_attention_layernorm.weight;
-                foreach (var p in Projections(l))
-                {
-                    yield return p.weight;
-                    yield return p.weight_scale;
-                    yield return p.bias;
-                    yield return p.Adapter;
-                }
-            }
-            yield return m.lm_head.weight;
-            yield return m.lm_head.weight_scale;
-            yield return m.lm_head.Adapter;
-        }
-
         static Linear[] Projections(LlamaDecoderLayer l) =>
             [l.self_attn.q_proj, l.self_attn.k_proj, l.self_attn.v_proj, l.self_attn.o_proj, l.mlp.gate_proj, l.mlp.up_proj, l.mlp.down_proj];
 
+        /// <summary>The modules whose parameters the pointers come from, and those parameters as they were then.</summary>
+        public required Linear[] Linears;
+        public required Nn.RmsNorm[] Norms;
+        public required object?[] Sources;
+
+        static object?[] SourcesOf(Linear[] linears, Nn.RmsNorm[] norms, Tensor embedding) =>
+            [.. linears.SelectMany(l => new object?[] { l.weight, l.weight_scale, l.bias, l.Adapter }), .. norms.Select(n => n.weight), embedding];
+
+        /// <summary>Allocation-free check, run every step: same parameter objects, no adapter attached since.</summary>
         bool IsCurrent(LlamaForCausalLM m)
         {
-            var i = 0;
-            foreach (var source in SourcesOf(m))
-                if (i >= Sources.Length || !ReferenceEquals(source, Sources[i++])) return false;
-            return i == Sources.Length;
+            if (!ReferenceEquals(m.model.embed_tokens.weight, Sources[^1])) return false;
+            var k = 0;
+            foreach (var l in Linears)
+                if (!ReferenceEquals(l.weight, Sources[k++]) || !ReferenceEquals(l.weight_scale, Sources[k++])
+                    || !ReferenceEquals(l.bias, Sources[k++]) || !ReferenceEquals(l.Adapter, Sources[k++])) return false;
+            foreach (var n in Norms)
+                if (!ReferenceEquals(n.weight, Sources[k++])) return false;
+            return true;
         }
 
         static Weights? TryGather(LlamaForCausalLM m)
@@ -127,6 +118,8 @@ public static unsafe class LlamaDecodeStep
                 };
             }
             if (!Applies(m.lm_head) || m.lm_head.bias is not null) return null;
+            Linear[] linears = [.. m.model.layers.SelectMany(Projections), m.lm_head];
+            Nn.RmsNorm[] norms = [.. m.model.layers.SelectMany(l => new[] { l.input_layernorm, l.post_attention_layernorm }), m.model.norm];
             return new Weights
             {
                 Embedding = TensorMemory.Pointer<float>(m.model.embed_tokens.weight),
@@ -134,7 +127,10 @@ public static unsafe class LlamaDecodeStep
                 Head = Rows(m.lm_head),
                 Layers = layers,
                 Keep = keep,
-                Sources = SourcesOf(m).ToArray(),
+                InverseFrequencies = m.model.Rotary.InverseFrequencies.data<float>().ToArray(),
+                Linears = linears,
+                Norms = norms,
+                Sources = SourcesOf(linears, norms, m.model.embed_tokens.weight),
             };
         }
 
@@ -201,9 +197,13 @@ public static unsafe class LlamaDecodeStep
                 if (attentionMask.shape[0] != _batch || attentionMask.shape[1] != _length)
                     throw new ArgumentException($"attention mask is [{string.Join(", ", attentionMask.shape)}], expected [{_batch}, past ({_past}) + new (1) = {_length}].", nameof(attentionMask));
                 var mask = Int64Values(attentionMask);
-                _allowed = mask.Select(v => v != 0).ToArray();
-                for (var b = 0; b < _batch; b++)
-                    positions[b] = mask.Skip(b * _length).Take(_length).Count(v => v != 0) - 1; // HF: cumsum(mask) − 1
+                _allowed = new bool[mask.Length];
+                for (var i = 0; i < mask.Length; i++)
+                {
+                    _allowed[i] = mask[i] != 0;
+                    if (_allowed[i]) positions[i / _length]++;
+                }
+                for (var b = 0; b < _batch; b++) positions[b]--; // HF: cumsum(mask) − 1 at the new token
             }
             else Array.Fill(positions, _past);
             if (positionIds is not null)
@@ -214,7 +214,7 @@ public static unsafe class LlamaDecodeStep
             }
 
             // cos/sin of θ_i·p in fp32, as the rotary tables are computed (position and frequency multiplied in fp32).
-            var inv = model.model.Rotary.InverseFrequencies.data<float>().ToArray();
+            var inv = weights.InverseFrequencies;
             _cos = new float[_batch * inv.Length];
             _sin = new float[_batch * inv.Length];
             for (var b = 0; b < _batch; b++)
@@ -229,6 +229,7 @@ public static unsafe class LlamaDecodeStep
         /// <summary>The values of a small tensor; the conversions stay out of the caller's dispose scope.</summary>
         static long[] Int64Values(Tensor t)
         {
+            if (t.dtype == ScalarType.Int64 && t.is_contiguous()) return t.data<long>().ToArray();
             using var scope = NewDisposeScope();
             return t.to_type(ScalarType.Int64).contiguous().data<long>().ToArray();
         }
@@ -290,6 +291,7 @@ public static unsafe class LlamaDecodeStep
         }
 
         /// <summary>y = w ⊙ x / sqrt(mean(x²) + ε) per row (HF LlamaRMSNorm in fp32).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first token: skip the unoptimised tier
         void RmsNorm(float* x, float* weight, float* y)
         {
             for (var b = 0; b < _batch; b++)
@@ -331,6 +333,7 @@ public static unsafe class LlamaDecodeStep
             });
 
         /// <summary>HF rotate_half RoPE in place: x' = x·cos + rotate_half(x)·sin, rotate_half(x) = [−x₂, x₁].</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first token: skip the unoptimised tier
         void Rope(float* x, int heads)
         {
             var half = _headDim / 2;
@@ -349,6 +352,7 @@ public static unsafe class LlamaDecodeStep
         }
 
         /// <summary>Writes the new keys and values at position <c>past</c> of the cache's (B, n_kv, max, hd) buffers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first token: skip the unoptimised tier
         void AppendToCache(float* k, float* v, float* keys, float* values)
         {
             for (var b = 0; b < _batch; b++)
@@ -372,6 +376,7 @@ public static unsafe class LlamaDecodeStep
             });
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first token: skip the unoptimised tier
         void AttendOne(int b, int head, int first, float* q, float* keys, float* values, float* scores, float* output)
         {
             var index = b * _heads + head;
