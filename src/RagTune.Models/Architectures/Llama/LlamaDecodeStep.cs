@@ -329,7 +329,7 @@ public static unsafe class LlamaDecodeStep
             {
                 Gemv.Rows(l.Gate, x, _batch, gate, _inter, s, e, l.GateBias, accumulate: false);
                 Gemv.Rows(l.Up, x, _batch, up, _inter, s, e, l.UpBias, accumulate: false);
-                for (var b = 0; b < _batch; b++) Gemv.SiluTimes(gate + b * _inter + s, up + b * _inter + s, e - s);
+                for (var b = 0; b < _batch; b++) VectorOps.SiluTimes(gate + b * _inter + s, up + b * _inter + s, e - s);
             });
 
         /// <summary>HF rotate_half RoPE in place: x' = x·cos + rotate_half(x)·sin, rotate_half(x) = [−x₂, x₁].</summary>
@@ -385,15 +385,15 @@ public static unsafe class LlamaDecodeStep
             var s = scores + index * _length;
             // Scores over the visible slots [first, length); masked (padding) slots become −∞, i.e. weight 0.
             var visible = _length - first;
-            Gemv.DotRows(qh, keys + kvBase + (long)first * _headDim, visible, _headDim, 1f / MathF.Sqrt(_headDim), s);
+            VectorOps.DotRows(qh, keys + kvBase + (long)first * _headDim, visible, _headDim, 1f / MathF.Sqrt(_headDim), s);
             var max = float.NegativeInfinity;
             for (var j = 0; j < visible; j++)
             {
                 if (_allowed is not null && !_allowed[b * _length + first + j]) s[j] = float.NegativeInfinity;
                 else max = MathF.Max(max, s[j]);
             }
-            var sum = Gemv.ExpShiftedInPlace(s, visible, max);
-            Gemv.WeightedSum(s, values + kvBase + (long)first * _headDim, visible, _headDim, 1f / sum, output + index * _headDim);
+            var sum = VectorOps.ExpShiftedInPlace(s, visible, max);
+            VectorOps.WeightedSum(s, values + kvBase + (long)first * _headDim, visible, _headDim, 1f / sum, output + index * _headDim);
         }
 
         /// <summary>Runs <paramref name="rows"/>(start, end) over the rows of <paramref name="w"/> on the team.</summary>
