@@ -92,6 +92,19 @@ public class LlamaDecodeStepTests
     }
 
     [Fact]
+    public async Task ConcurrentGenerationsOnOneModelMatchSequentialOnes()
+    {
+        // A server decodes several requests at once: one caller gets the team's helper, the others run alone.
+        using var model = Create(nameof(TinyConfigs.SmolLM2), seed: 6);
+        var generator = new RagTune.Models.Generation.TextGenerator(model);
+        var options = new RagTune.Models.Generation.GenerationOptions { MaxNewTokens = 24, StopTokenIds = [] };
+        var prompts = Enumerable.Range(0, 4).Select(p => (IReadOnlyList<int>)Enumerable.Range(1, 5 + p).Select(i => (i * 7 + p) % 90 + 1).ToArray()).ToArray();
+        var sequential = prompts.Select(p => generator.Generate(p, options).TokenIds).ToArray();
+        var concurrent = await Task.WhenAll(prompts.Select(p => Task.Run(() => generator.Generate(p, options).TokenIds)));
+        for (var i = 0; i < prompts.Length; i++) Assert.Equal(sequential[i], concurrent[i]);
+    }
+
+    [Fact]
     public void OutOfVocabularyIdIsAClearError()
     {
         using var model = Create(nameof(TinyConfigs.Llama2), seed: 1);
