@@ -14,4 +14,11 @@ public sealed record ModelLoadOptions
     /// </summary>
     public string? Architecture { get; init; }
 
+
+    /// <summary>
+    /// Projection weights for inference: <see cref="WeightPrecision.Fp32"/> (default, as loaded), bf16 or int8 blocks —
+    /// applied after loading (<see cref="Kernels.ReducedPrecision.Apply"/>). Reduced-precision models cannot be trained
+    /// or saved.
+    /// </summary>
+    public WeightPrecision Weights { get; init; } = WeightPrecision.Fp32;
 }

@@ -25,6 +25,7 @@ public static class ModelLoader
         try
         {
             LoadWeights(model, checkpoint);
+            Kernels.ReducedPrecision.Apply(model, options.Weights);
             return model;
         }
         catch

@@ -22,15 +22,16 @@ public sealed class AskCommand : ICliCommand
         var k = new Option<int>("-k", "--top-k") { Description = "Sources retrieved.", DefaultValueFactory = _ => 5 };
         var context = new Option<int>("--context-tokens") { Description = "The model's context window.", DefaultValueFactory = _ => 2048 };
         var minScore = new Option<double?>("--min-score") { Description = "Relevance threshold; nothing above it ⇒ abstain." };
+        var weights = CommandOptions.Weights();
         var question = new Argument<string>("question") { Description = "The question." };
-        var command = new Command("ask", "Answer a question from a knowledge base with citations.") { kb, model, mode, k, context, minScore, question };
+        var command = new Command("ask", "Answer a question from a knowledge base with citations.") { kb, model, mode, k, context, minScore, weights, question };
         command.SetAction((ParseResult r, CancellationToken ct) => CommandAction.RunAsync(async () =>
         {
             var output = r.InvocationConfiguration.Output;
             using var store = KnowledgeBases.OpenForReading(r.GetValue(kb)!);
             var retriever = RetrieverFactory.Open(store, r.GetValue(mode) ?? (store.EmbeddingModel is null ? "bm25" : "hybrid"));
             var modelSpec = r.GetValue(model)!;
-            using var chat = ModelClients.Chat(modelSpec);
+            using var chat = ModelClients.Chat(modelSpec, CommandOptions.Precision(r.GetValue(weights)));
             var window = ContextWindow(modelSpec, r.GetValue(context));
             var options = new GroundedAnswerOptions
             {

@@ -44,13 +44,7 @@ public sealed class GenerateCommand : ICliCommand
         var seed = new Option<long?>("--seed") { Description = "Seed for reproducible sampling." };
         var chat = new Option<bool>("--chat") { Description = "Wrap --prompt as a user message in the model's chat template." };
         var stream = new Option<bool>("--stream") { Description = "Print text as it is generated." };
-        var weights = new Option<string>("--weights")
-        {
-            Description = "Projection weights in memory: fp32 (exact), bf16 (half the bytes per token: faster decoding, logits within bf16 rounding) " +
-                          "or int8 (blocks of 32 with a scale, 1.125 bytes per weight: faster still, logits within int8 rounding).",
-            DefaultValueFactory = _ => "fp32",
-        };
-        weights.AcceptOnlyFromAmong("fp32", "bf16", "int8");
+        var weights = CommandOptions.Weights();
         var command = new Command("generate", "Generate text (or token ids) with a local causal language model.")
         {
             model, revision, offline, prompt, promptIds, maxNew, temperature, topP, topK, penalty, seed, chat, stream, weights,
@@ -60,7 +54,7 @@ public sealed class GenerateCommand : ICliCommand
             var output = r.InvocationConfiguration.Output;
             var error = r.InvocationConfiguration.Error;
             var settings = new Settings(r.GetValue(model)!, r.GetValue(revision)!, r.GetValue(offline), r.GetValue(prompt),
-                r.GetValue(promptIds), r.GetValue(chat), r.GetValue(stream), r.GetValue(weights)!, new GenerationOptions
+                r.GetValue(promptIds), r.GetValue(chat), r.GetValue(stream), CommandOptions.Precision(r.GetValue(weights)), new GenerationOptions
                 {
                     MaxNewTokens = r.GetValue(maxNew), Temperature = r.GetValue(temperature), TopP = r.GetValue(topP),
                     TopK = r.GetValue(topK), RepetitionPenalty = r.GetValue(penalty), Seed = r.GetValue(seed),
@@ -71,7 +65,7 @@ public sealed class GenerateCommand : ICliCommand
     }
 
     sealed record Settings(string Model, string Revision, bool Offline, string? Prompt, string? PromptIds, bool Chat, bool Stream,
-        string Weights, GenerationOptions Options);
+        WeightPrecision Weights, GenerationOptions Options);
 
     async Task<ExitCode> RunAsync(Settings s, TextWriter output, TextWriter error, CancellationToken ct)
     {
@@ -89,8 +83,7 @@ public sealed class GenerateCommand : ICliCommand
 
         var dir = await ResolveModelAsync(s, error, ct);
         using var model = Load(() => AdapterFolder.LoadCausalLanguageModel(dir));
-        if (s.Weights == "bf16") ReducedPrecision.ConvertLinearWeightsToBf16(model);
-        else if (s.Weights == "int8") ReducedPrecision.QuantizeLinearWeightsToInt8(model);
+        ReducedPrecision.Apply(model, s.Weights);
         var hasTokenizerFiles = new[] { "tokenizer.json", "vocab.json", "vocab.txt", "tokenizer.model" }.Any(f => File.Exists(Path.Combine(dir, f)));
         var tokenizer = s.Prompt is not null || hasTokenizerFiles ? Load(() => TokenizerLoader.FromFolder(dir)) : null;
         var options = s.Options with { StopTokenIds = GenerationConfig.FromFolder(dir).StopTokenIds };

@@ -14,8 +14,8 @@ internal static class LocalModels
     public static IEmbeddingGenerator<string, Embedding<float>> Embedder(string folder) =>
         Load(folder, () => LocalClientFactory.CreateEmbeddingGenerator(folder));
 
-    public static IChatClient Chat(string folder) =>
-        Load(folder, () => LocalClientFactory.CreateChatClient(folder));
+    public static IChatClient Chat(string folder, WeightPrecision weights = WeightPrecision.Fp32) =>
+        Load(folder, () => LocalClientFactory.CreateChatClient(folder, new ModelLoadOptions { Weights = weights }));
 
     static T Load<T>(string folder, Func<T> load)
     {

@@ -1,3 +1,4 @@
+using RagTune.Models;
 using System.ClientModel;
 using Microsoft.Extensions.AI;
 using OpenAI;
@@ -39,8 +40,8 @@ internal static class ModelClients
         return LocalModels.Embedder(spec);
     }
 
-    /// <summary>The chat client for <paramref name="spec"/>.</summary>
-    public static IChatClient Chat(string spec)
+    /// <summary>The chat client for <paramref name="spec"/> (a local model's weights held in <paramref name="weights"/>).</summary>
+    public static IChatClient Chat(string spec, WeightPrecision weights = WeightPrecision.Fp32)
     {
         if (IsEndpoint(spec))
         {
@@ -48,7 +49,7 @@ internal static class ModelClients
             return new OpenAI.Chat.ChatClient(model, Key(), new OpenAIClientOptions { Endpoint = endpoint }).AsIChatClient();
         }
         RequireFolder(spec);
-        return LocalModels.Chat(spec);
+        return LocalModels.Chat(spec, weights);
     }
 
     /// <summary>A token counter for a model: its tokenizer when the folder has one, else the word estimate.</summary>

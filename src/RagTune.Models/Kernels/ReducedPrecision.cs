@@ -11,6 +11,15 @@ namespace RagTune.Models.Kernels;
 /// </summary>
 public static class ReducedPrecision
 {
+    /// <summary>Puts the projection weights of <paramref name="model"/> in <paramref name="precision"/>; returns the number converted.</summary>
+    public static int Apply(IPretrainedModel model, WeightPrecision precision) => precision switch
+    {
+        WeightPrecision.Fp32 => 0,
+        WeightPrecision.Bf16 => ConvertLinearWeightsToBf16(model),
+        WeightPrecision.Int8 => QuantizeLinearWeightsToInt8(model),
+        _ => throw new ArgumentOutOfRangeException(nameof(precision), precision, "unknown weight precision"),
+    };
+
     /// <summary>
     /// Converts every <see cref="Nn.Linear"/> weight (and bias) of <paramref name="model"/> to bf16 in place; returns
     /// the number converted. Inference only. A head tied to the token embedding (<see cref="IPretrainedModel.TiedKeys"/>)

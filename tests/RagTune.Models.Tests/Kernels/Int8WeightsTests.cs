@@ -37,6 +37,17 @@ public class Int8WeightsTests
             Parity.AssertClose(linear.call(x), nn.functional.linear(x, dequantized, linear.bias), tolerance: 1e-5, what: "int8 linear");
     }
 
+    [Theory]
+    [InlineData(WeightPrecision.Bf16, ScalarType.BFloat16)]
+    [InlineData(WeightPrecision.Int8, ScalarType.Int8)]
+    [InlineData(WeightPrecision.Fp32, ScalarType.Float32)]
+    public void LoadOptionsPutProjectionsInThePrecision(WeightPrecision precision, ScalarType expected)
+    {
+        using var model = (LlamaForCausalLM)ModelLoader.LoadCausalLanguageModel(TestPaths.Parity("llama3-style"), new ModelLoadOptions { Weights = precision });
+        Assert.All(model.modules().OfType<Linear>(), l => Assert.Equal(expected, l.weight.dtype));
+        Assert.Equal(ScalarType.Float32, model.model.embed_tokens.weight.dtype);
+    }
+
     [Fact]
     public void InputsNotAMultipleOfTheBlockAreRefused()
     {
