@@ -15,7 +15,7 @@ namespace RagTune.Models.Architectures.Llama;
 /// as the rows come out and residual adds happen in the output projections. Decoding is bound by memory bandwidth;
 /// this is what lets it get close to that bound on a CPU.
 /// <para>
-/// Used when it applies (inference, KV cache, fp32 activations, fp32/bf16 row-major weights, no adapters, AVX2+FMA,
+/// Used when it applies (inference, KV cache, fp32 activations, fp32/bf16/int8 row-major weights, no adapters, AVX2+FMA,
 /// rope types other than dynamic); otherwise the model runs its libtorch path. Set RAGTUNE_DECODE_KERNEL=0 (or
 /// <see cref="Enabled"/>) to always use libtorch.
 /// </para>
