@@ -168,23 +168,61 @@ public static unsafe class Gemv
 
     /// <summary>
     /// w·x for an int8 row in blocks of 32 with one scale each: the block's products are summed in fp32, then scaled
-    /// (two running totals so consecutive blocks do not wait on each other).
+    /// (two blocks per iteration into two running totals, so consecutive blocks do not wait on each other).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float DotInt8(sbyte* w, float* scales, float* x, int length)
     {
+        if (UseAvx512) return DotInt8Avx512(w, scales, x, length);
         Vector256<float> t0 = default, t1 = default;
-        for (int c = 0, block = 0; c < length; c += 32, block++)
+        var c = 0;
+        for (; c + 64 <= length; c += 64)
         {
-            var a0 = LoadInt8(w + c) * Avx.LoadVector256(x + c);
-            var a1 = LoadInt8(w + c + 8) * Avx.LoadVector256(x + c + 8);
-            a0 = Fma.MultiplyAdd(LoadInt8(w + c + 16), Avx.LoadVector256(x + c + 16), a0);
-            a1 = Fma.MultiplyAdd(LoadInt8(w + c + 24), Avx.LoadVector256(x + c + 24), a1);
-            if ((block & 1) == 0) t0 = Fma.MultiplyAdd(a0 + a1, Vector256.Create(scales[block]), t0);
-            else t1 = Fma.MultiplyAdd(a0 + a1, Vector256.Create(scales[block]), t1);
+            var a0 = Fma.MultiplyAdd(LoadInt8(w + c + 16), Avx.LoadVector256(x + c + 16), LoadInt8(w + c) * Avx.LoadVector256(x + c));
+            var a1 = Fma.MultiplyAdd(LoadInt8(w + c + 24), Avx.LoadVector256(x + c + 24), LoadInt8(w + c + 8) * Avx.LoadVector256(x + c + 8));
+            var b0 = Fma.MultiplyAdd(LoadInt8(w + c + 48), Avx.LoadVector256(x + c + 48), LoadInt8(w + c + 32) * Avx.LoadVector256(x + c + 32));
+            var b1 = Fma.MultiplyAdd(LoadInt8(w + c + 56), Avx.LoadVector256(x + c + 56), LoadInt8(w + c + 40) * Avx.LoadVector256(x + c + 40));
+            t0 = Fma.MultiplyAdd(a0 + a1, Vector256.Create(scales[c / 32]), t0);
+            t1 = Fma.MultiplyAdd(b0 + b1, Vector256.Create(scales[c / 32 + 1]), t1);
+        }
+        if (c < length) // an odd last block
+        {
+            var a0 = Fma.MultiplyAdd(LoadInt8(w + c + 16), Avx.LoadVector256(x + c + 16), LoadInt8(w + c) * Avx.LoadVector256(x + c));
+            var a1 = Fma.MultiplyAdd(LoadInt8(w + c + 24), Avx.LoadVector256(x + c + 24), LoadInt8(w + c + 8) * Avx.LoadVector256(x + c + 8));
+            t0 = Fma.MultiplyAdd(a0 + a1, Vector256.Create(scales[c / 32]), t0);
         }
         return Vector256.Sum(t0 + t1);
     }
+
+    /// <summary>
+    /// Whether int8 rows use 512-bit vectors where the CPU has AVX-512 (measured ~5–10 % faster on the EPYC build
+    /// machines: the int8 dot is bound by its widening instructions, and one 512-bit instruction does two 256-bit ones'
+    /// work). Tests switch it off to check the AVX2 path on the same machine.
+    /// </summary>
+    internal static bool UseAvx512 { get; set; } = Avx512F.IsSupported;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static float DotInt8Avx512(sbyte* w, float* scales, float* x, int length)
+    {
+        Vector512<float> t0 = default, t1 = default;
+        var c = 0;
+        for (; c + 64 <= length; c += 64)
+        {
+            var a = Avx512F.FusedMultiplyAdd(LoadInt8x16(w + c + 16), Vector512.Load(x + c + 16), LoadInt8x16(w + c) * Vector512.Load(x + c));
+            var b = Avx512F.FusedMultiplyAdd(LoadInt8x16(w + c + 48), Vector512.Load(x + c + 48), LoadInt8x16(w + c + 32) * Vector512.Load(x + c + 32));
+            t0 = Avx512F.FusedMultiplyAdd(a, Vector512.Create(scales[c / 32]), t0);
+            t1 = Avx512F.FusedMultiplyAdd(b, Vector512.Create(scales[c / 32 + 1]), t1);
+        }
+        if (c < length)
+        {
+            var a = Avx512F.FusedMultiplyAdd(LoadInt8x16(w + c + 16), Vector512.Load(x + c + 16), LoadInt8x16(w + c) * Vector512.Load(x + c));
+            t0 = Avx512F.FusedMultiplyAdd(a, Vector512.Create(scales[c / 32]), t0);
+        }
+        return Vector512.Sum(t0 + t1);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector512<float> LoadInt8x16(sbyte* p) => Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Vector128.Load(p)));
 
     /// <summary>Eight int8 values widened to fp32.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -97,3 +97,35 @@ public class Int8WeightsTests
         Assert.Contains("int8", e.Message);
     }
 }
+
+public class Int8DotTests
+{
+    [Theory]
+    [InlineData(32)]  // one block: the odd-block tail alone
+    [InlineData(96)]  // three blocks
+    [InlineData(576)]
+    public unsafe void BothVectorWidthsMatchTheScalarDefinition(int length)
+    {
+        var random = new Random(length);
+        var w = Enumerable.Range(0, length).Select(_ => (sbyte)random.Next(-127, 128)).ToArray();
+        var scales = Enumerable.Range(0, length / 32).Select(_ => (float)random.NextDouble() * 0.01f).ToArray();
+        var x = Enumerable.Range(0, length).Select(_ => (float)random.NextDouble() * 2 - 1).ToArray();
+        var expected = 0.0;
+        for (var i = 0; i < length; i++) expected += w[i] * (double)scales[i / 32] * x[i];
+        var saved = Gemv.UseAvx512;
+        try
+        {
+            foreach (var wide in new[] { false, System.Runtime.Intrinsics.X86.Avx512F.IsSupported })
+            {
+                Gemv.UseAvx512 = wide;
+                fixed (sbyte* pw = w)
+                fixed (float* ps = scales, px = x)
+                    Assert.Equal(expected, Gemv.DotInt8(pw, ps, px, length), 1e-4);
+            }
+        }
+        finally
+        {
+            Gemv.UseAvx512 = saved;
+        }
+    }
+}
