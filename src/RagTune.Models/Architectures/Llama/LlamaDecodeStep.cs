@@ -249,32 +249,29 @@ public static unsafe class LlamaDecodeStep
                 for (int i = 0, offset = 0; i < sizes.Length; offset += (sizes[i] + 15) / 16 * 16, i++) buffers[i] = scratch + offset;
                 float* ph = buffers[0], px = buffers[1], pq = buffers[2], pk = buffers[3], pv = buffers[4], pa = buffers[5],
                     pg = buffers[6], pu = buffers[7], ps = buffers[8];
+                for (var b = 0; b < _batch; b++)
+                    new Span<float>(_w.Embedding + _ids[b] * _hidden, _hidden).CopyTo(new Span<float>(ph + b * _hidden, _hidden));
+                for (var i = 0; i < _w.Layers.Length; i++)
                 {
-                    for (var b = 0; b < _batch; b++)
-                        new Span<float>(_w.Embedding + _ids[b] * _hidden, _hidden).CopyTo(new Span<float>(ph + b * _hidden, _hidden));
-                    for (var i = 0; i < _w.Layers.Length; i++)
-                    {
-                        var l = _w.Layers[i];
-                        var (ptrK, ptrV) = (_cache.KeyBuffer(i), _cache.ValueBuffer(i));
-                        // h += o(attention(rope(q), rope(k), v)) with x = norm(h)
-                        RmsNorm(ph, l.InputNorm, px);
-                        Projections(px, new(l.Q, l.QBias, pq), new(l.K, l.KBias, pk), new(l.V, l.VBias, pv));
-                        Rope(pq, _heads);
-                        Rope(pk, _kvHeads);
-                        AppendToCache(pk, pv, TensorMemory.Pointer<float>(ptrK), TensorMemory.Pointer<float>(ptrV));
-                        Attention(pq, TensorMemory.Pointer<float>(ptrK), TensorMemory.Pointer<float>(ptrV), ps, pa, _model.model.SlidingWindows[i]);
-                        Accumulate(l.O, l.OBias, pa, ph);
-                        // h += down(silu(gate(x)) ⊙ up(x)) with x = norm(h)
-                        RmsNorm(ph, l.PostNorm, px);
-                        SwiGlu(l, px, pg, pu);
-                        Accumulate(l.Down, l.DownBias, pg, ph);
-                    }
-                    RmsNorm(ph, _w.FinalNorm, px);
-                    var head = _w.Head;
-                    var pl = TensorMemory.Pointer<float>(logits);
-                    var vocab = head.Rows;
-                    RowChunks(head, (s, e) => Gemv.Rows(head, px, _batch, pl, vocab, s, e, null, accumulate: false));
+                    var l = _w.Layers[i];
+                    float* keys = TensorMemory.Pointer<float>(_cache.KeyBuffer(i)), values = TensorMemory.Pointer<float>(_cache.ValueBuffer(i));
+                    // h += o(attention(rope(q), rope(k), v)) with x = norm(h)
+                    RmsNorm(ph, l.InputNorm, px);
+                    Projections(px, new(l.Q, l.QBias, pq), new(l.K, l.KBias, pk), new(l.V, l.VBias, pv));
+                    Rope(pq, _heads);
+                    Rope(pk, _kvHeads);
+                    AppendToCache(pk, pv, keys, values);
+                    Attention(pq, keys, values, ps, pa, _model.model.SlidingWindows[i]);
+                    Accumulate(l.O, l.OBias, pa, ph);
+                    // h += down(silu(gate(x)) ⊙ up(x)) with x = norm(h)
+                    RmsNorm(ph, l.PostNorm, px);
+                    SwiGlu(l, px, pg, pu);
+                    Accumulate(l.Down, l.DownBias, pg, ph);
                 }
+                RmsNorm(ph, _w.FinalNorm, px);
+                var head = _w.Head;
+                var pl = TensorMemory.Pointer<float>(logits);
+                RowChunks(head, (s, e) => Gemv.Rows(head, px, _batch, pl, head.Rows, s, e, null, accumulate: false));
                 _cache.Advance(1);
                 GC.KeepAlive(_model);
                 return logits;
