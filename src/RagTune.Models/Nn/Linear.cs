@@ -129,6 +129,8 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
     /// </summary>
     public void StoreAs(ScalarType dtype, bool shared = false)
     {
+        if (weight_scale is not null)
+            throw new InvalidOperationException("This projection holds int8 blocks; converting them would lose their scales. Load the model again instead.");
         if (weight.dtype == dtype) return;
         using var _ = no_grad();
         var old = weight;
