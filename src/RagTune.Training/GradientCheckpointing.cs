@@ -28,8 +28,9 @@ public static class GradientCheckpointing
             // The model frees its mask and RoPE tables when its forward ends; keep private copies for the recompute.
             static Tensor? Keep(Tensor? t) => t?.detach().clone().DetachFromDisposeScope();
             ctx.save_data("context", context with { AttentionBias = Keep(context.AttentionBias), Cos = Keep(context.Cos), Sin = Keep(context.Sin), Cache = null });
-            // Dropout must draw the same mask when the block is recomputed.
-            ctx.save_data("rng", torch.random.get_rng_state().DetachFromDisposeScope());
+            // Dropout must draw the same mask when the block is recomputed: keep the state of each generator the
+            // block's randomized modules draw from (never the process-wide one).
+            ctx.save_data("rng", Generators(block).Select(g => (g, g.get_state().DetachFromDisposeScope())).ToList());
             return block.Forward(hidden, context);   // TorchSharp runs forward with grad disabled: no activations kept
         }
 
@@ -38,8 +39,9 @@ public static class GradientCheckpointing
             var hidden = ctx.get_saved_variables()[0];
             var block = (ITransformerBlock)ctx.get_data("block");
             var context = (BlockContext)ctx.get_data("context");
-            var rngNow = torch.random.get_rng_state();
-            using (var saved = (Tensor)ctx.get_data("rng")) torch.random.set_rng_state(saved);
+            var saved = (List<(Generator Generator, Tensor State)>)ctx.get_data("rng");
+            var rngNow = saved.Select(s => (s.Generator, State: s.Generator.get_state())).ToList();
+            foreach (var (g, state) in saved) { g.set_state(state); state.Dispose(); }
             Tensor inputGrad;
             using (enable_grad())
             {
@@ -49,11 +51,16 @@ public static class GradientCheckpointing
                 y.backward([gradOutput]);
                 inputGrad = x.grad!;
             }
-            torch.random.set_rng_state(rngNow);
+            foreach (var (g, state) in rngNow) { g.set_state(state); state.Dispose(); }
             context.AttentionBias?.Dispose();
             context.Cos?.Dispose();
             context.Sin?.Dispose();
             return [null!, inputGrad, null!];   // one entry per apply() argument: block, hidden, context
         }
+
+        static IEnumerable<Generator> Generators(ITransformerBlock block) =>
+            block is nn.Module m
+                ? m.modules().OfType<IRandomizedModule>().Select(r => r.Generator).OfType<Generator>().Distinct()
+                : [];
     }
 }

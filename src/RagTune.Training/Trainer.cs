@@ -14,6 +14,11 @@ namespace RagTune.Training;
 /// accumulation and clipping, NaN/Inf stop, periodic evaluation with early stopping and best-checkpoint keeping,
 /// atomic checkpoints that <see cref="TrainerOptions.Resume"/> continues exactly (weights, moments, schedule step,
 /// RNG, data position), metrics JSONL and a loss-curve PNG. Usable with in-memory <see cref="TrainingExample"/>s.
+/// Randomness is the run's own: data order comes from a <see cref="Random"/> seeded per epoch and dropout from a
+/// <see cref="Generator"/> seeded with <see cref="TrainerOptions.Seed"/> that is lent to the model's
+/// <see cref="IRandomizedModule"/>s during <see cref="Train"/> and checkpointed; the process-wide torch RNG is never
+/// seeded or read, so runs in parallel threads of one process give the weights each gives alone. The model must not
+/// be shared by two runs at once.
 /// </summary>
 public sealed class Trainer
 {
@@ -67,17 +72,24 @@ public sealed class Trainer
         var schedule = new LrSchedule(o.LearningRate, (int)Math.Round(totalSteps * o.WarmupRatio), totalSteps, o.Decay);
         using var optimizer = new AdamW(_trainable, o.WeightDecay);
 
+        using var generator = new Generator((ulong)o.Seed, torch.CPU);
         var state = new TrainerState { Seed = o.Seed, TotalSteps = totalSteps };
         if (o.Resume && store.Latest() is { } latest)
         {
-            state = Restore(latest, optimizer);
+            state = Restore(latest, optimizer, generator);
             OnMessage?.Invoke($"resuming from {latest} (step {state.Step}/{totalSteps})");
         }
-        else
-        {
-            if (o.Resume) OnMessage?.Invoke($"--resume: no checkpoint in {store.Root}, starting from step 0");
-            torch.random.manual_seed(o.Seed);
-        }
+        else if (o.Resume) OnMessage?.Invoke($"--resume: no checkpoint in {store.Root}, starting from step 0");
+        var randomized = _model.modules().OfType<IRandomizedModule>().ToList();
+        foreach (var m in randomized) m.Generator = generator;
+        try { return TrainSteps(train, eval, o, store, optimizer, schedule, generator, state, batchesPerEpoch, totalSteps, cancellationToken); }
+        finally { foreach (var m in randomized) m.Generator = null; }
+    }
+
+    TrainingResult TrainSteps(IReadOnlyList<TrainingExample> train, IReadOnlyList<TrainingExample>? eval, TrainerOptions o, CheckpointStore store,
+                              AdamW optimizer, LrSchedule schedule, Generator generator, TrainerState state, int batchesPerEpoch, int totalSteps,
+                              CancellationToken cancellationToken)
+    {
         var metrics = new MetricsLog(o.OutputDir, o.Resume ? state.Step : null);
 
         EvalMetrics? lastEval = null;
@@ -149,7 +161,10 @@ public sealed class Trainer
                 }
             }
             if ((o.SaveEvery > 0 && state.Step % o.SaveEvery == 0) || state.Step == totalSteps || stoppedEarly)
-                store.Save(state, TrainableSnapshot(), optimizer.StateTensors(), torch.random.get_rng_state(), o.KeepCheckpoints);
+            {
+                using var rngState = generator.get_state();
+                store.Save(state, TrainableSnapshot(), optimizer.StateTensors(), rngState, o.KeepCheckpoints);
+            }
             if (stoppedEarly) break;
         }
 
@@ -229,14 +244,14 @@ public sealed class Trainer
         return state with { EvalsWithoutImprovement = state.EvalsWithoutImprovement + 1 };
     }
 
-    TrainerState Restore(string dir, AdamW optimizer)
+    TrainerState Restore(string dir, AdamW optimizer, Generator generator)
     {
         var (state, weights, moments, rng) = CheckpointStore.Load(dir);
         if (state.Seed != Options.Seed)
             throw new InvalidOperationException($"{dir} was written with --seed {state.Seed}, this run has --seed {Options.Seed}. HINT: resume with the same options.");
         LoadTrainable(weights);
         optimizer.LoadState(moments, state.Step);
-        if (rng is not null) torch.random.set_rng_state(rng);
+        if (rng is not null) { generator.set_state(rng); rng.Dispose(); }
         foreach (var t in weights.Values.Concat(moments.Values)) t.Dispose();
         return state;
     }

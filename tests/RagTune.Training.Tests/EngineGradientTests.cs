@@ -13,8 +13,8 @@ public class EngineGradientTests
     static (PretrainedModel Model, Tensor Ids) Load(string fixture)
     {
         var model = ModelLoader.Load(TestPaths.Parity(fixture), new ModelLoadOptions { DType = ScalarType.Float64 });
-        random.manual_seed(4);
-        var ids = randint(3, 500, [2, 8], dtype: ScalarType.Int64);
+        using var gen = new Generator(4, CPU);
+        var ids = randint(3, 500, [2, 8], dtype: ScalarType.Int64, generator: gen);
         return (model, ids);
     }
 
@@ -56,8 +56,8 @@ public class EngineGradientTests
     {
         var m = ModelLoader.Load(TestPaths.Parity("bert/sequence-classification"), new ModelLoadOptions { DType = ScalarType.Float64 });
         var classifier = (ISequenceClassifier)m;
-        random.manual_seed(5);
-        var ids = randint(1, 500, [2, 8], dtype: ScalarType.Int64);
+        using var gen = new Generator(5, CPU);
+        var ids = randint(1, 500, [2, 8], dtype: ScalarType.Int64, generator: gen);
         var labels = tensor(new long[] { 0, 2 });
         Tensor Loss() => TrainingLoss.Classification(classifier.Forward(ids), labels);
         var full = GradCheck.Run(Loss, m.named_parameters().Select(p => (p.name, p.parameter)), 2);

@@ -33,7 +33,7 @@ public class FactsMemorisationTests
         var data = texts.Select(t => TrainingExample.ForCausal([.. tokenizer.Encode(t, addSpecialTokens: false), tokenizer.EosTokenId!.Value])).ToList();
         var trainer = new Trainer(model.Module, b => model.Forward(b.InputIds, b.AttentionMask), new TrainerOptions
         {
-            OutputDir = TestPaths.NewTempDir(), Epochs = int.Parse(Environment.GetEnvironmentVariable("FACT_EPOCHS") ?? "40"), BatchSize = 16, LearningRate = 1e-2, WeightDecay = 0, WarmupRatio = 0.02,
+            OutputDir = TestPaths.NewTempDir(), Epochs = int.Parse(Environment.GetEnvironmentVariable("FACT_EPOCHS") ?? "80"), BatchSize = 16, LearningRate = 1e-2, WeightDecay = 0, WarmupRatio = 0.02,
             LogEvery = 100, Seed = 3, PlotLoss = false,
         });
         trainer.Train(data);

@@ -11,8 +11,8 @@ public class LoraTests
 {
     static (Tensor Ids, Tensor Mask) Inputs(int vocab)
     {
-        random.manual_seed(9);
-        var ids = randint(4, vocab, [2, 10], dtype: ScalarType.Int64);
+        using var gen = new Generator(9, CPU);
+        var ids = randint(4, vocab, [2, 10], dtype: ScalarType.Int64, generator: gen);
         return (ids, ones_like(ids));
     }
 

@@ -1,5 +1,6 @@
 using RagTune.Tests;
 using RagTune.Training.Data;
+using RagTune.Training.Lora;
 using RagTune.Training.Optim;
 using RagTune.Training.Tests.Support;
 using TorchSharp;
@@ -15,22 +16,35 @@ public class TrainerTests
         SaveEvery = 4, LogEvery = 1, PlotLoss = true,
     };
 
-    [Fact]
-    public void ResumeFromACheckpointEqualsAnUninterruptedRun()
+    /// <summary>A tiny model, optionally with LoRA adapters whose dropout draws from the run's generator.</summary>
+    static (TinyLm Model, IEnumerable<(string, TorchSharp.Modules.Parameter)>? Trainable) Setup(int initSeed, bool loraWithDropout, int loraSeed = 1)
+    {
+        var m = TinySetup.Model(50, initSeed);
+        if (!loraWithDropout) return (m, null);
+        var lora = LoraModel.Attach(m, new LoraConfig { R = 4, Alpha = 8, Dropout = 0.3, TargetModules = ["q_proj", "v_proj", "up_proj"] }, loraSeed);
+        return (m, lora.TrainableParameters().ToList());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ResumeFromACheckpointEqualsAnUninterruptedRun(bool loraWithDropout)
     {
         var data = TinySetup.RandomSequences(40, 50, 12, 1);
-        var full = TinySetup.Model(50, 5);
+        var (full, fullTrainable) = Setup(5, loraWithDropout);
         var dirA = TestPaths.NewTempDir();
-        new Trainer(full, TinySetup.Forward(full), Options(dirA)).Train(data);
+        new Trainer(full, TinySetup.Forward(full), Options(dirA), fullTrainable).Train(data);
 
         // "Interrupted" run: cancelled after step 8 (the checkpoint at 8 is written before the next step starts).
         var dirB = TestPaths.NewTempDir();
-        var first = TinySetup.Model(50, 5);
+        var (first, firstTrainable) = Setup(5, loraWithDropout);
         using var cts = new CancellationTokenSource();
-        var interrupted = new Trainer(first, TinySetup.Forward(first), Options(dirB)) { OnProgress = p => { if (p.Step == 8) cts.Cancel(); } };
+        var interrupted = new Trainer(first, TinySetup.Forward(first), Options(dirB), firstTrainable) { OnProgress = p => { if (p.Step == 8) cts.Cancel(); } };
         Assert.Throws<OperationCanceledException>(() => interrupted.Train(data, cancellationToken: cts.Token));
-        var resumed = TinySetup.Model(50, 999); // different init: everything must come from the checkpoint
-        new Trainer(resumed, TinySetup.Forward(resumed), Options(dirB) with { Resume = true }).Train(data);
+        // Different init (base and adapters): everything trained must come from the checkpoint. With LoRA the frozen
+        // base must be the same, so only the adapters' seed differs.
+        var (resumed, resumedTrainable) = loraWithDropout ? Setup(5, true, loraSeed: 999) : Setup(999, false);
+        new Trainer(resumed, TinySetup.Forward(resumed), Options(dirB) with { Resume = true }, resumedTrainable).Train(data);
 
         var a = TinySetup.Flat(full);
         var b = TinySetup.Flat(resumed);
@@ -38,6 +52,28 @@ public class TrainerTests
         Assert.True(maxDiff <= 1e-6, $"max |Δw| = {maxDiff}");
         Assert.True(File.Exists(Path.Combine(dirB, "loss.png")));
         Assert.Equal(12, File.ReadAllLines(Path.Combine(dirB, "metrics.jsonl")).Length);
+    }
+
+    [Fact]
+    public async Task TwoSeededTrainingsAtTheSameTimeEndWithTheWeightsOfEachRunAlone()
+    {
+        var data = TinySetup.RandomSequences(24, 50, 10, 3);
+        float[] Run(int seed, Barrier? start = null)
+        {
+            var (m, trainable) = Setup(5, loraWithDropout: true, loraSeed: seed);
+            var trainer = new Trainer(m, TinySetup.Forward(m), Options(TestPaths.NewTempDir(), steps: 6) with { Seed = seed, SaveEvery = 0, PlotLoss = false }, trainable);
+            start?.SignalAndWait();
+            trainer.Train(data);
+            return TinySetup.Flat(m);
+        }
+        var aloneA = Run(1);
+        var aloneB = Run(2);
+        using var barrier = new Barrier(2);
+        var both = new[] { 1, 2 }.Select(seed => Task.Factory.StartNew(() => Run(seed, barrier), TaskCreationOptions.LongRunning)).ToArray();
+        var together = await Task.WhenAll(both);
+        Assert.Equal(aloneA, together[0]);
+        Assert.Equal(aloneB, together[1]);
+        Assert.NotEqual(aloneA, aloneB);   // the seed reaches init, dropout and data order
     }
 
     [Fact]
@@ -65,14 +101,14 @@ public class TrainerTests
     [Fact]
     public void AdamWMatchesTorchAdamW()
     {
-        random.manual_seed(0);
-        var w1 = new TorchSharp.Modules.Parameter(randn(5, 3));
+        using var gen = new Generator(0, CPU);
+        var w1 = new TorchSharp.Modules.Parameter(randn(5, 3, generator: gen));
         var w2 = new TorchSharp.Modules.Parameter(w1.detach().clone());
         var ours = new AdamW([("layer.weight", w1)], weightDecay: 0.1);
         var theirs = optim.AdamW([w2], lr: 0.01, weight_decay: 0.1);
         for (var i = 0; i < 5; i++)
         {
-            var x = randn(4, 5);
+            var x = randn(4, 5, generator: gen);
             x.matmul(w1).square().sum().backward();
             x.matmul(w2).square().sum().backward();
             ours.Step(0.01); ours.ZeroGrad();

@@ -6,7 +6,7 @@ namespace RagTune.Training.Checkpoints;
 /// <summary>
 /// Checkpoints under <c>&lt;out&gt;/checkpoints/step-NNNNNNN</c> and <c>best</c>. Each is written to a temporary
 /// folder and renamed into place, so a kill at any moment leaves the previous checkpoint complete: a folder without
-/// its final name is never read. Holds trainable weights, optimizer moments, the torch RNG state and <see cref="TrainerState"/>.
+/// its final name is never read. Holds trainable weights, optimizer moments, the state of the run's dropout generator and <see cref="TrainerState"/>.
 /// </summary>
 public sealed class CheckpointStore(string outputDir)
 {

@@ -9,7 +9,7 @@ namespace RagTune.Training.Lora;
 /// <c>scaling · B(A(dropout(x)))</c> to the layer's output. <c>lora_A</c> <c>[r, in]</c> starts Kaiming-uniform and
 /// <c>lora_B</c> <c>[out, r]</c> at zero, so training starts from the base model exactly (as PEFT initialises).
 /// </summary>
-public sealed class LoraAdapter : nn.Module<Tensor, Tensor>
+public sealed class LoraAdapter : nn.Module<Tensor, Tensor>, IRandomizedModule
 {
 #pragma warning disable IDE1006 // HF/PEFT parameter names
     readonly Linear lora_A;
@@ -23,8 +23,15 @@ public sealed class LoraAdapter : nn.Module<Tensor, Tensor>
     /// <summary>The multiplier on B·A (alpha/r or alpha/√r).</summary>
     public double Scaling { get; }
 
-    /// <summary>Creates an adapter for a layer mapping <paramref name="inFeatures"/> to <paramref name="outFeatures"/>.</summary>
-    public LoraAdapter(long inFeatures, long outFeatures, int r, double scaling, double dropout, ScalarType dtype = ScalarType.Float32)
+    /// <inheritdoc/>
+    public Generator? Generator { get; set; }
+
+    /// <summary>
+    /// Creates an adapter for a layer mapping <paramref name="inFeatures"/> to <paramref name="outFeatures"/>;
+    /// <c>lora_A</c> is drawn from <paramref name="init"/> (libtorch's default generator when null).
+    /// </summary>
+    public LoraAdapter(long inFeatures, long outFeatures, int r, double scaling, double dropout, ScalarType dtype = ScalarType.Float32,
+                       Generator? init = null)
         : base(nameof(LoraAdapter))
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(r);
@@ -32,7 +39,10 @@ public sealed class LoraAdapter : nn.Module<Tensor, Tensor>
         lora_B = nn.Linear(r, outFeatures, hasBias: false, dtype: dtype);
         using (no_grad())
         {
-            nn.init.kaiming_uniform_(lora_A.weight, a: Math.Sqrt(5));
+            // kaiming_uniform_(a = √5), PEFT's init, is U(−1/√in, 1/√in); TorchSharp's init functions take no
+            // generator, so draw the same distribution with uniform_.
+            var bound = 1.0 / Math.Sqrt(inFeatures);
+            lora_A.weight!.uniform_(-bound, bound, init);
             nn.init.zeros_(lora_B.weight);
         }
         (_dropout, Scaling, Shape) = (dropout, scaling, (inFeatures, outFeatures, r));
@@ -48,8 +58,20 @@ public sealed class LoraAdapter : nn.Module<Tensor, Tensor>
     /// <summary>The update for input <paramref name="x"/> <c>[..., in]</c> → <c>[..., out]</c>.</summary>
     public override Tensor forward(Tensor x)
     {
-        var h = _dropout > 0 && training ? nn.functional.dropout(x, _dropout, training: true) : x;
+        var h = _dropout > 0 && training ? Dropout(x) : x;
         return lora_B.forward(lora_A.forward(h)).mul(Scaling);
+    }
+
+    /// <summary>
+    /// Inverted dropout. libtorch's <c>dropout</c> takes no generator, so the mask is drawn here with
+    /// <c>rand(generator)</c> (same distribution: keep with probability 1 − p, scale kept values by 1 / (1 − p)).
+    /// </summary>
+    Tensor Dropout(Tensor x)
+    {
+        if (Generator is null) return nn.functional.dropout(x, _dropout, training: true);
+        using var scope = NewDisposeScope();
+        var keep = rand(x.shape, dtype: x.dtype, device: x.device, generator: Generator).ge_(_dropout);
+        return x.mul(keep).div_(1 - _dropout).MoveToOuterDisposeScope();
     }
 
     /// <summary>ΔW = scaling · B·A <c>[out, in]</c> (transpose it for <c>[in, out]</c> Conv1D weights).</summary>

@@ -26,7 +26,10 @@ public sealed class LoraModel
 
     LoraModel(nn.Module model, LoraConfig config) => (Model, Config) = (model, config);
 
-    /// <summary>Attaches adapters to the modules <paramref name="config"/> targets and freezes the rest.</summary>
+    /// <summary>
+    /// Attaches adapters to the modules <paramref name="config"/> targets and freezes the rest; <c>lora_A</c> is drawn
+    /// from a generator of its own seeded with <paramref name="seed"/> (not reproducible when null).
+    /// </summary>
     public static LoraModel Attach(nn.Module model, LoraConfig config, int? seed = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -42,8 +45,8 @@ public sealed class LoraModel
                                         $"HINT: linear modules are named like {string.Join(", ", candidates.Select(c => c.Path.Split('.')[^1]).Distinct().Take(12))}.");
         var resolved = config with { TargetModules = chosen.Select(p => p.Split('.')[^1]).Distinct().Order(StringComparer.Ordinal).ToList() };
         var lora = new LoraModel(model, resolved);
-        if (seed is { } s) torch.random.manual_seed(s);
-        foreach (var path in chosen) lora.AddAdapter(path);
+        using var init = new Generator((ulong)(seed ?? Random.Shared.Next()), torch.CPU);
+        foreach (var path in chosen) lora.AddAdapter(path, init);
         lora.Freeze();
         return lora;
     }
@@ -116,14 +119,14 @@ public sealed class LoraModel
 
     internal bool IsFanInFanOut(string path) => _hosts[path].FanInFanOut;
 
-    void AddAdapter(string path)
+    void AddAdapter(string path, Generator? init = null)
     {
         var host = FindModule(Model, path);
         var slot = AdapterSlot(host)!;
         var w = Weight(host);
         var fanInFanOut = Config.FanInFanOut || IsTransposed(host);
         var (inF, outF) = fanInFanOut ? (w.shape[0], w.shape[1]) : (w.shape[1], w.shape[0]);
-        var adapter = new LoraAdapter(inF, outF, Config.R, Config.Scaling, Config.Dropout, w.dtype);
+        var adapter = new LoraAdapter(inF, outF, Config.R, Config.Scaling, Config.Dropout, w.dtype, init);
         // New modules start in training mode; follow the host so an eval-mode model gets no adapter dropout.
         adapter.train(host.training);
         slot.SetValue(host, adapter);
