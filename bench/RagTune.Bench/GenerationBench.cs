@@ -104,8 +104,9 @@ public static class GenerationBench
     static Row Measure(ICausalLanguageModel model, string precision, string path, int batch, double bandwidth, double gemm,
         long matmulParams, bool fast)
     {
-        var wasEnabled = LlamaDecodeStep.Enabled;
-        LlamaDecodeStep.Enabled = fast;
+        var llama = (LlamaForCausalLM)model;
+        var wasEnabled = llama.UseDecodeKernel;
+        llama.UseDecodeKernel = fast;
         var generator = new TextGenerator(model);
         var random = new Random(batch);
         var prompts = Enumerable.Range(0, batch)
@@ -137,7 +138,7 @@ public static class GenerationBench
         var prefillGflops = 2.0 * matmulParams * prefillTokens / prefill / 1e9;
         var bound = batch * bandwidth * 1e9 / weightBytes;
         var decode = batch / step;
-        LlamaDecodeStep.Enabled = wasEnabled;
+        llama.UseDecodeKernel = wasEnabled;
         var row = new Row(precision, path, batch, prefillTokens / prefill, prefillGflops, prefillGflops / gemm, decode, bound,
             decode / bound, step * 1000, weightBytes, bandwidth, fractionRange.Min, fractionRange.Max);
         Console.WriteLine($"  {precision}, {path}, batch {batch}: prefill {row.PrefillTokensPerSecond:F0} tok/s, decode {decode:F1} tok/s " +

@@ -21,4 +21,10 @@ public sealed record ModelLoadOptions
     /// or saved.
     /// </summary>
     public WeightPrecision Weights { get; init; } = WeightPrecision.Fp32;
+
+    /// <summary>
+    /// Llama-family decoders: run cached single-token steps on the C# decode kernel when it applies (default), or
+    /// always on libtorch (<c>false</c>). Set per loaded model (<see cref="Architectures.Llama.LlamaForCausalLM.UseDecodeKernel"/>).
+    /// </summary>
+    public bool DecodeKernel { get; init; } = true;
 }

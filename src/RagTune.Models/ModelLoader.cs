@@ -26,6 +26,7 @@ public static class ModelLoader
         {
             LoadWeights(model, checkpoint);
             Kernels.ReducedPrecision.Apply(model, options.Weights);
+            if (model is Architectures.Llama.LlamaForCausalLM llama) llama.UseDecodeKernel = options.DecodeKernel;
             return model;
         }
         catch

@@ -42,20 +42,11 @@ public sealed class DemoRunner
     /// <summary>Runs every step and writes <c>report.json</c> and <c>chart.png</c> into the output folder.</summary>
     public async Task<DemoReport> RunAsync(CancellationToken cancellationToken = default)
     {
-        // A model this small gains nothing from intra-op threads, and on a shared CPU their spin-waiting costs a lot.
-        var threads = TorchSharp.torch.get_num_threads();
-        TorchSharp.torch.set_num_threads(1);
-        try { return await RunCoreAsync(cancellationToken); }
-        finally { TorchSharp.torch.set_num_threads(threads); }
-    }
-
-    async Task<DemoReport> RunCoreAsync(CancellationToken cancellationToken)
-    {
         var o = _options;
         var outDir = _outDir = Path.GetFullPath(o.OutputDir);
         // The run replaces its own subfolders; a marker keeps it from deleting anything in a folder it did not make.
         var marker = Path.Combine(outDir, MarkerFileName);
-        var ours = File.Exists(marker) || File.Exists(Path.Combine(outDir, DemoReportWriter.JsonFileName)); // or an older run's
+        var ours = File.Exists(marker);   // only the marker grants deleting: a report.json alone may be a user's file
         if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any() && !ours)
             throw new DemoOutputException($"'{outDir}' is not empty and was not made by the demo (no {MarkerFileName}). HINT: pass an empty or new folder with --out.");
         Directory.CreateDirectory(outDir);

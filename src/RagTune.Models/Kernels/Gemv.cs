@@ -171,9 +171,13 @@ public static unsafe class Gemv
     /// (two blocks per iteration into two running totals, so consecutive blocks do not wait on each other).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float DotInt8(sbyte* w, float* scales, float* x, int length)
+    public static float DotInt8(sbyte* w, float* scales, float* x, int length) => DotInt8(w, scales, x, length, HasAvx512);
+
+    /// <summary><see cref="DotInt8(sbyte*, float*, float*, int)"/> with the vector width chosen by the caller (tests check both paths).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float DotInt8(sbyte* w, float* scales, float* x, int length, bool useAvx512)
     {
-        if (UseAvx512) return DotInt8Avx512(w, scales, x, length);
+        if (useAvx512) return DotInt8Avx512(w, scales, x, length);
         Vector256<float> t0 = default, t1 = default;
         var c = 0;
         for (; c + 64 <= length; c += 64)
@@ -195,11 +199,11 @@ public static unsafe class Gemv
     }
 
     /// <summary>
-    /// Whether int8 rows use 512-bit vectors where the CPU has AVX-512 (measured ~5–10 % faster on the EPYC build
-    /// machines: the int8 dot is bound by its widening instructions, and one 512-bit instruction does two 256-bit ones'
-    /// work). Tests switch it off to check the AVX2 path on the same machine.
+    /// Int8 rows use 512-bit vectors where the CPU has AVX-512 (measured ~5–10 % faster on the EPYC build machines: the
+    /// int8 dot is bound by its widening instructions, and one 512-bit instruction does two 256-bit ones' work). A fact
+    /// of the CPU, read once; tests pick the width per call instead.
     /// </summary>
-    internal static bool UseAvx512 { get; set; } = Avx512F.IsSupported;
+    internal static readonly bool HasAvx512 = Avx512F.IsSupported;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static float DotInt8Avx512(sbyte* w, float* scales, float* x, int length)

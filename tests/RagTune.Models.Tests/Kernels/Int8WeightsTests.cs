@@ -112,20 +112,9 @@ public class Int8DotTests
         var x = Enumerable.Range(0, length).Select(_ => (float)random.NextDouble() * 2 - 1).ToArray();
         var expected = 0.0;
         for (var i = 0; i < length; i++) expected += w[i] * (double)scales[i / 32] * x[i];
-        var saved = Gemv.UseAvx512;
-        try
-        {
-            foreach (var wide in new[] { false, System.Runtime.Intrinsics.X86.Avx512F.IsSupported })
-            {
-                Gemv.UseAvx512 = wide;
-                fixed (sbyte* pw = w)
-                fixed (float* ps = scales, px = x)
-                    Assert.Equal(expected, Gemv.DotInt8(pw, ps, px, length), 1e-4);
-            }
-        }
-        finally
-        {
-            Gemv.UseAvx512 = saved;
-        }
+        foreach (var wide in new[] { false, System.Runtime.Intrinsics.X86.Avx512F.IsSupported })
+            fixed (sbyte* pw = w)
+            fixed (float* ps = scales, px = x)
+                Assert.Equal(expected, Gemv.DotInt8(pw, ps, px, length, useAvx512: wide), 1e-4);
     }
 }

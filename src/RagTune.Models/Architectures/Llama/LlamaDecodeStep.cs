@@ -16,8 +16,8 @@ namespace RagTune.Models.Architectures.Llama;
 /// this is what lets it get close to that bound on a CPU.
 /// <para>
 /// Used when it applies (inference, KV cache, fp32 activations, fp32/bf16/int8 row-major weights, no adapters, AVX2+FMA,
-/// rope types other than dynamic); otherwise the model runs its libtorch path. Set RAGTUNE_DECODE_KERNEL=0 (or
-/// <see cref="Enabled"/>) to always use libtorch.
+/// rope types other than dynamic) and the model's <see cref="LlamaForCausalLM.UseDecodeKernel"/> is on (from
+/// <see cref="ModelLoadOptions.DecodeKernel"/>); otherwise the model runs its libtorch path.
 /// </para>
 /// </summary>
 public static unsafe class LlamaDecodeStep
@@ -25,15 +25,12 @@ public static unsafe class LlamaDecodeStep
     /// <summary>Largest batch the step handles (beyond it a GEMM reads weights as efficiently).</summary>
     public const int MaxBatch = 8;
 
-    /// <summary>Whether cached single-token steps use this kernel (default on; RAGTUNE_DECODE_KERNEL=0 turns it off).</summary>
-    public static bool Enabled { get; set; } = Environment.GetEnvironmentVariable("RAGTUNE_DECODE_KERNEL") != "0";
-
     const int GrainBytes = 16 * 1024;
 
     /// <summary>Logits (B, 1, V) for one new token per row, or null when the step does not apply.</summary>
     internal static Tensor? TryForward(LlamaForCausalLM m, Tensor inputIds, Tensor? attentionMask, Tensor? positionIds, KvCache? cache)
     {
-        if (!Enabled || cache is null || !Gemv.IsSupported || is_grad_enabled() || m.BlockInvoker is not null) return null;
+        if (!m.UseDecodeKernel || cache is null || !Gemv.IsSupported || is_grad_enabled() || m.BlockInvoker is not null) return null;
         if (inputIds.dim() != 2 || inputIds.shape[1] != 1 || inputIds.shape[0] > MaxBatch || inputIds.shape[0] != cache.BatchSize) return null;
         if (m.DType != ScalarType.Float32 || cache.Length + 1 > cache.MaxLength || m.model.Rotary.IsDynamic) return null;
         var c = m.Config;

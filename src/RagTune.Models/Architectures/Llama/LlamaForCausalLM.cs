@@ -33,6 +33,12 @@ public sealed class LlamaForCausalLM : PretrainedModel, ICausalLanguageModel
         Blocks = model.layers.Cast<ITransformerBlock>().ToList();
     }
 
+    /// <summary>
+    /// Whether cached single-token steps of this model run <see cref="LlamaDecodeStep"/> when it applies (default on;
+    /// a setting of this model, not of the process: see <see cref="ModelLoadOptions.DecodeKernel"/>).
+    /// </summary>
+    public bool UseDecodeKernel { get; set; } = true;
+
     /// <inheritdoc/>
     public override IReadOnlyList<ITransformerBlock> Blocks { get; }
 
