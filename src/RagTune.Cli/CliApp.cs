@@ -44,6 +44,11 @@ public static class CliApp
             Console.Error.WriteLine($"error: {e.Message}");
             return (int)e.ExitCode;
         }
+        catch (Application.ServiceException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return (int)ExitCodes.For(e.Kind);
+        }
     }
 
     static string GroupDescription(string group) => group switch

@@ -1,3 +1,5 @@
+using RagTune.Application;
+
 namespace RagTune.Cli;
 
 /// <summary>
@@ -8,8 +10,8 @@ namespace RagTune.Cli;
 public static class CommandAction
 {
     /// <summary>
-    /// Runs <paramref name="body"/> and returns its exit code. A <see cref="UserFacingException"/> is reported on
-    /// <paramref name="error"/> with its exit code; an exception <paramref name="badArguments"/> accepts is reported
+    /// Runs <paramref name="body"/> and returns its exit code. A <see cref="UserFacingException"/> (or a <see cref="ServiceException"/>) is
+    /// reported on <paramref name="error"/> with its exit code; an exception <paramref name="badArguments"/> accepts is reported
     /// with <see cref="ExitCode.BadArguments"/>; an <see cref="OperationCanceledException"/> after <paramref name="ct"/>
     /// was cancelled returns <see cref="ExitCode.Cancelled"/> (with the default token, it propagates as before).
     /// </summary>
@@ -24,6 +26,11 @@ public static class CommandAction
         {
             error.WriteLine($"error: {e.Message}");
             return (int)e.ExitCode;
+        }
+        catch (ServiceException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return (int)ExitCodes.For(e.Kind);
         }
         catch (Exception e) when (badArguments?.Invoke(e) == true)
         {
@@ -47,6 +54,11 @@ public static class CommandAction
         {
             error.WriteLine($"error: {e.Message}");
             return (int)e.ExitCode;
+        }
+        catch (ServiceException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return (int)ExitCodes.For(e.Kind);
         }
     }
 }

@@ -18,24 +18,21 @@ namespace RagTune.Training;
 /// The fine-tuning recipe behind <c>ragtune finetune</c> (torchtune style: setup, train, save): loads the model,
 /// tokenizer and chat template, builds the datasets, attaches LoRA or trains in full, runs the <see cref="Trainer"/>,
 /// and writes a Hugging Face folder (and/or a PEFT adapter) plus the tokenizer files. Nothing final is written before
-/// training has succeeded, so a failed run never leaves a folder that looks complete.
+/// training has succeeded, so a failed run never leaves a folder that looks complete. Prints nothing: human-readable
+/// messages (options, data, parameter counts, where the outputs are) go to <paramref name="messages"/>, step and
+/// evaluation records to <paramref name="progress"/>.
 /// </summary>
-public sealed class FineTuneRecipe(FineTuneOptions options, ConsoleProgress? console = null)
+public sealed class FineTuneRecipe(FineTuneOptions options, IProgress<string>? messages = null, IProgress<TrainingProgress>? progress = null)
 {
-    static readonly string[] TokenizerFiles =
-        ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt", "vocab.txt",
-         "tokenizer.model", "added_tokens.json", "generation_config.json", "chat_template.jinja", "chat_template.json"];
-
     // Records print lists as their type name; JSON shows every value (enums by name).
     static readonly JsonSerializerOptions OptionsJson = new() { Converters = { new JsonStringEnumConverter() } };
 
-    readonly ConsoleProgress _console = console ?? new ConsoleProgress();
 
     /// <summary>Runs the job; returns the training result.</summary>
     public TrainingResult Run(CancellationToken cancellationToken = default)
     {
         var o = options;
-        _console.Message("options: " + JsonSerializer.Serialize(o, OptionsJson));
+        Message("options: " + JsonSerializer.Serialize(o, OptionsJson));
         var tokenizer = TokenizerLoader.FromFolder(o.ModelDir);
         var template = ChatTemplate.FromFolder(o.ModelDir);
         var builder = new DatasetBuilder(tokenizer, o.Task, o.MaxSeqLen)
@@ -48,7 +45,7 @@ public sealed class FineTuneRecipe(FineTuneOptions options, ConsoleProgress? con
         if (o.EvalPath is not null) evalSet = Report(builder.BuildFromFile(o.EvalPath, o.Task == TrainingTask.Classify ? train.ClassNames : null)).Examples;
         else if (o.EvalFraction > 0) (trainSet, evalSet) = DataSplit.Split(train.Examples, o.EvalFraction, o.Trainer.Seed);
         Report(train);
-        _console.Message($"data: {trainSet.Count} training sequences, {evalSet?.Count ?? 0} eval sequences");
+        Message($"data: {trainSet.Count} training sequences, {evalSet?.Count ?? 0} eval sequences");
 
         using var model = LoadModel(o, train.ClassNames);
         LoraModel? lora = null;
@@ -62,7 +59,7 @@ public sealed class FineTuneRecipe(FineTuneOptions options, ConsoleProgress? con
             };
             if (o.Lora is null || o.Lora.TargetModules.Count == 0) cfg = cfg with { TargetModules = DefaultTargets(model.Config.ModelType) };
             lora = LoraModel.Attach(model.Module, cfg, o.Trainer.Seed);
-            if (o.Bf16) _console.Message($"bf16: {StoreFrozenLinearsAsBf16(model):N0} frozen base weights stored in bf16 (the adapter trains in fp32)");
+            if (o.Bf16) Message($"bf16: {StoreFrozenLinearsAsBf16(model):N0} frozen base weights stored in bf16 (the adapter trains in fp32)");
         }
         else if (o.Bf16)
             throw new ArgumentException("--bf16 stores the frozen base weights in bf16 and needs --method lora; full fine-tuning updates every weight " +
@@ -71,11 +68,11 @@ public sealed class FineTuneRecipe(FineTuneOptions options, ConsoleProgress? con
         var trainer = new Trainer(model.Module, Forward(model), o.Trainer with { PadTokenId = tokenizer.PadTokenId ?? tokenizer.EosTokenId ?? 0, Classification = o.Task == TrainingTask.Classify },
                                   lora?.TrainableParameters())
         {
-            OnProgress = _console.Report,
-            OnMessage = _console.Message,
+            OnProgress = progress is null ? null : progress.Report,
+            OnMessage = Message,
         };
         var (trainable, total) = lora?.ParameterCounts() ?? trainer.ParameterCounts;
-        _console.Message($"trainable parameters: {trainable:N0} of {total:N0} ({100.0 * trainable / total:F3}%)");
+        Message($"trainable parameters: {trainable:N0} of {total:N0} ({100.0 * trainable / total:F3}%)");
         var result = trainer.Train(trainSet, evalSet, cancellationToken);
         model.BlockInvoker = null;
         model.Module.eval();
@@ -97,12 +94,11 @@ public sealed class FineTuneRecipe(FineTuneOptions options, ConsoleProgress? con
             if (o.Merge) { lora.Merge(); ModelSaver.Save(model, staging); }
         }
         else ModelSaver.Save(model, staging);
-        foreach (var f in TokenizerFiles)
-            if (File.Exists(Path.Combine(o.ModelDir, f))) File.Copy(Path.Combine(o.ModelDir, f), Path.Combine(staging, f), true);
+        TokenizerFiles.Copy(o.ModelDir, staging);
         // Config and weights appear in the output folder only once all of them are written.
         foreach (var f in Directory.GetFiles(staging)) File.Move(f, Path.Combine(outDir, Path.GetFileName(f)), overwrite: true);
         Directory.Delete(staging, true);
-        _console.Message($"saved to {outDir}");
+        Message($"saved to {outDir}");
     }
 
     /// <summary>
@@ -123,9 +119,11 @@ public sealed class FineTuneRecipe(FineTuneOptions options, ConsoleProgress? con
         return count;
     }
 
+    void Message(string text) => messages?.Report(text);
+
     TokenizedDataset Report(TokenizedDataset d)
     {
-        foreach (var w in d.Warnings) _console.Message("warning: " + w);
+        foreach (var w in d.Warnings) Message("warning: " + w);
         return d;
     }
 

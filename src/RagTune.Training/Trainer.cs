@@ -211,8 +211,7 @@ public sealed class Trainer
         }
         var loss = weight > 0 ? lossSum / weight : double.NaN;
         if (!Options.Classification) return new EvalMetrics(loss);
-        var classes = Math.Max(gold.DefaultIfEmpty(0).Max(), pred.DefaultIfEmpty(0).Max()) + 1;
-        var (acc, f1) = EvalMetrics.Classification(gold, pred, classes);
+        var (acc, f1) = EvalMetrics.Classification(gold, pred);
         return new EvalMetrics(loss, acc, f1);
     }
 

@@ -1,4 +1,4 @@
-using RagTune.Cli.Rag;
+using RagTune.Application;
 using RagTune.Models.Tests.Clients;
 using RagTune.Retrieval.Generation;
 using RagTune.Retrieval.Ingestion;
@@ -24,7 +24,7 @@ public class LocalChatRagTests
             using var kb = KnowledgeBase.Open(Path.Combine(root, "kb"));
             await new KnowledgeBaseIngestor(kb).IngestAsync([docs]);
 
-            using var chat = LocalModels.Chat(model);
+            using var chat = ModelClients.OpenChat(model);
             var counter = ModelClients.TokenCounter(model);
             var options = new GroundedAnswerOptions { ContextTokens = 256, AnswerTokens = 16, TokenCounter = counter, Retrieval = new RetrievalOptions { TopK = 6 } };
             var generator = new GroundedAnswerGenerator(new LuceneBm25Retriever(kb), chat, options);

@@ -1,4 +1,4 @@
-using RagTune.Cli.Rag;
+using RagTune.Application;
 using RagTune.Retrieval.Retrieval;
 using RagTune.Retrieval.Store;
 
@@ -55,15 +55,17 @@ public class LocalEncoderRagTests
             Assert.Equal(64, stats.EmbeddingDimensions);
             Assert.Equal(encoder, stats.EmbeddingModel);
 
-            var dense = await RetrieverFactory.Open(kb, "dense").RetrieveAsync("lighthouse tower", new RetrievalOptions { TopK = 3 });
+            using var denseRetriever = RetrieverBuilder.Build(kb, RetrievalMode.Dense);
+            var dense = await denseRetriever.RetrieveAsync("lighthouse tower", new RetrievalOptions { TopK = 3 });
             Assert.Equal(3, dense.Count);
             Assert.All(dense, h => Assert.InRange(h.Score, -1.0001, 1.0001));
             // The same text as a stored chunk embeds to the same unit vector: cosine 1, ranked first.
-            var self = await RetrieverFactory.Open(kb, "dense").RetrieveAsync(Texts[1], new RetrievalOptions { TopK = 1 });
+            var self = await denseRetriever.RetrieveAsync(Texts[1], new RetrievalOptions { TopK = 1 });
             Assert.Equal(Texts[1], self[0].Chunk.Text);
             Assert.True(self[0].Score > 0.999, $"cosine {self[0].Score}");
 
-            var hybrid = await RetrieverFactory.Open(kb, "hybrid").RetrieveAsync("lighthouse", new RetrievalOptions { TopK = 3 });
+            using var hybridRetriever = RetrieverBuilder.Build(kb, RetrievalMode.Hybrid);
+            var hybrid = await hybridRetriever.RetrieveAsync("lighthouse", new RetrievalOptions { TopK = 3 });
             Assert.Contains("lighthouse", hybrid[0].Chunk.Text);
         }
         finally

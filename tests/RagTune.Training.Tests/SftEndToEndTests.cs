@@ -11,7 +11,6 @@ using RagTune.Training.Data;
 using RagTune.Training.Lora;
 using RagTune.Training.Reporting;
 using RagTune.Training.Tests.Support;
-using Spectre.Console;
 
 namespace RagTune.Training.Tests;
 
@@ -62,11 +61,12 @@ public class SftEndToEndTests
         return (losses[0], losses[^1]);
     }
 
-    static ConsoleProgress Quiet(StringWriter sink)
+    /// <summary>The recipe's messages, one per line, into <paramref name="sink"/>.</summary>
+    static IProgress<string> Quiet(StringWriter sink) => new LineSink(sink);
+
+    sealed class LineSink(StringWriter sink) : IProgress<string>
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(sink), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
-        console.Profile.Width = 100_000;   // no wrapping, so printed lines can be matched whole
-        return new ConsoleProgress(console);
+        public void Report(string value) => sink.WriteLine(value);
     }
 
     [Fact]

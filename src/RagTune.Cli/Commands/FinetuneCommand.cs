@@ -1,9 +1,9 @@
 using System.CommandLine;
-using RagTune.Models;
-using RagTune.Models.Tokenization;
+using RagTune.Application;
 using RagTune.Training;
 using RagTune.Training.Data;
 using RagTune.Training.Lora;
+using Spectre.Console;
 
 namespace RagTune.Cli.Commands;
 
@@ -50,8 +50,8 @@ public sealed class FinetuneCommand : ICliCommand
         foreach (var o in new Option[] { model, data, eval, evalFraction, task, method, loraR, loraAlpha, loraDropout, rslora, target, epochs, maxSteps, lr,
                                          batch, accum, maxLen, seed, saveEvery, evalEvery, patience, warmup, weightDecay, gradCkpt, bf16, logEvery, outDir, resume, merge })
             command.Options.Add(o);
-        // Console.Error and no Cancelled exit code, as before: Ctrl+C is left to System.CommandLine.
-        command.SetAction((ParseResult r, CancellationToken ct) => CommandAction.RunAsync(() =>
+        // No Cancelled exit code, as before: Ctrl+C is left to System.CommandLine.
+        command.SetAction((ParseResult r, CancellationToken ct) => CommandAction.RunAsync(async () =>
         {
             var taskValue = r.GetValue(task) switch
             {
@@ -82,20 +82,10 @@ public sealed class FinetuneCommand : ICliCommand
                     WeightDecay = r.GetValue(weightDecay), LogEvery = r.GetValue(logEvery), Resume = r.GetValue(resume),
                 },
             };
-            try
-            {
-                new FineTuneRecipe(options).Run(ct);
-                return Task.FromResult(ExitCode.Ok);
-            }
-            catch (Exception e) when (e is DatasetException or ModelLoadException or TokenizerLoadException or ArgumentException or NotSupportedException or InvalidDataException)
-            {
-                throw new UserFacingException(e.Message, ExitCode.BadInput, e);
-            }
-            catch (TrainingDivergedException e)
-            {
-                throw new UserFacingException(e.Message, ExitCode.Failure, e);
-            }
-        }, Console.Error));
+            var renderer = new TrainingProgressRenderer(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(CliOutput.For(r).Out) }));
+            await FineTuneService.RunAsync(options, renderer, renderer, ct);
+            return ExitCode.Ok;
+        }, r.InvocationConfiguration.Error));
         return command;
     }
 }

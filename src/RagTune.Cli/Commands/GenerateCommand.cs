@@ -1,14 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.Extensions.AI;
-using RagTune.Models;
+using RagTune.Application;
 using RagTune.Models.Generation;
-using RagTune.Models.Kernels;
 using RagTune.Models.Hub;
-using RagTune.Models.Templates;
-using RagTune.Models.Tokenization;
-using RagTune.Training.Lora;
 
 namespace RagTune.Cli.Commands;
 
@@ -51,105 +46,55 @@ public sealed class GenerateCommand : ICliCommand
         };
         command.SetAction((ParseResult r, CancellationToken ct) => CommandAction.RunAsync(async () =>
         {
-            var output = r.InvocationConfiguration.Output;
-            var error = r.InvocationConfiguration.Error;
-            var settings = new Settings(r.GetValue(model)!, r.GetValue(revision)!, r.GetValue(offline), r.GetValue(prompt),
-                r.GetValue(promptIds), r.GetValue(chat), r.GetValue(stream), CommandOptions.Precision(r.GetValue(weights)), new GenerationOptions
+            var output = CliOutput.For(r);
+            var request = new GenerateRequest
+            {
+                Model = r.GetValue(model)!, Prompt = r.GetValue(prompt), PromptIds = r.GetValue(promptIds) is { } ids ? ParseIds(ids) : null,
+                Chat = r.GetValue(chat),
+                Options = new GenerationOptions
                 {
                     MaxNewTokens = r.GetValue(maxNew), Temperature = r.GetValue(temperature), TopP = r.GetValue(topP),
                     TopK = r.GetValue(topK), RepetitionPenalty = r.GetValue(penalty), Seed = r.GetValue(seed),
-                });
-            return await RunAsync(settings, output, error, ct);
+                },
+                ModelOptions = CommandOptions.ModelOptions(CommandOptions.Precision(r.GetValue(weights))) with
+                {
+                    Hub = _hubOptions(), Revision = r.GetValue(revision)!, Offline = r.GetValue(offline),
+                },
+            };
+            using var session = await GenerateService.OpenAsync(request, output.Notes, ct);
+            await RenderAsync(session, r.GetValue(stream), printIds: request.PromptIds is not null, output, ct);
+            return ExitCode.Ok;
         }, r.InvocationConfiguration.Error, ct));
         return command;
     }
 
-    sealed record Settings(string Model, string Revision, bool Offline, string? Prompt, string? PromptIds, bool Chat, bool Stream,
-        WeightPrecision Weights, GenerationOptions Options);
-
-    async Task<ExitCode> RunAsync(Settings s, TextWriter output, TextWriter error, CancellationToken ct)
+    static async Task RenderAsync(GenerationSession session, bool stream, bool printIds, CliOutput output, CancellationToken ct)
     {
-        if ((s.Prompt is null) == (s.PromptIds is null))
-            throw new UserFacingException("Pass exactly one of --prompt <text> or --prompt-ids <i,j,k>.", ExitCode.BadArguments);
-        if (s.Chat && s.Prompt is null) throw new UserFacingException("--chat needs --prompt <text>.", ExitCode.BadArguments);
-        try
-        {
-            s.Options.Validate();
-        }
-        catch (ArgumentOutOfRangeException e)
-        {
-            throw new UserFacingException($"{e.ParamName} = {e.ActualValue} is out of range. {e.Message.Split('\n')[0]}", ExitCode.BadArguments);
-        }
-
-        var dir = await ResolveModelAsync(s, error, ct);
-        using var model = Load(() => AdapterFolder.LoadCausalLanguageModel(dir));
-        ReducedPrecision.Apply(model, s.Weights);
-        var hasTokenizerFiles = new[] { "tokenizer.json", "vocab.json", "vocab.txt", "tokenizer.model" }.Any(f => File.Exists(Path.Combine(dir, f)));
-        var tokenizer = s.Prompt is not null || hasTokenizerFiles ? Load(() => TokenizerLoader.FromFolder(dir)) : null;
-        var options = s.Options with { StopTokenIds = GenerationConfig.FromFolder(dir).StopTokenIds };
-        var prompt = s.PromptIds is not null ? ParseIds(s.PromptIds) : EncodePrompt(dir, tokenizer!, s.Prompt!, s.Chat);
-        if (prompt.FirstOrDefault(i => i >= model.Config.VocabSize, -1) is var bad and >= 0)
-            throw new UserFacingException($"Prompt token id {bad} is outside the model's vocabulary (size {model.Config.VocabSize}).", ExitCode.BadArguments);
-        var generator = new TextGenerator(model, tokenizer);
-
         var stopwatch = Stopwatch.StartNew();
         List<int> ids;
-        if (s.Stream)
+        if (stream)
         {
             ids = [];
             GenerationFinishReason? finish = null;
-            await foreach (var update in generator.GenerateStreamingAsync(prompt, options, ct))
+            await foreach (var update in session.StreamAsync(ct))
             {
                 if (update.FinishReason != GenerationFinishReason.StopToken) ids.Add(update.TokenId);
                 finish = update.FinishReason ?? finish;
-                if (update.TextDelta is { Length: > 0 } delta) { output.Write(delta); output.Flush(); }
+                if (update.TextDelta is { Length: > 0 } delta) { output.Out.Write(delta); output.Out.Flush(); }
             }
-            if (tokenizer is not null) output.WriteLine();
-            error.WriteLine($"[{ids.Count} tokens, {finish}]");
+            if (session.Tokenizer is not null) output.Line();
+            output.Note($"[{ids.Count} tokens, {finish}]");
         }
         else
         {
-            var result = await Task.Run(() => generator.Generate(prompt, options, ct), ct);
+            var result = await session.GenerateAsync(ct);
             ids = [.. result.TokenIds];
-            if (result.Text is not null) output.WriteLine(result.Text);
-            error.WriteLine($"[{ids.Count} tokens, {result.FinishReason}]");
+            if (result.Text is not null) output.Line(result.Text);
+            output.Note($"[{ids.Count} tokens, {result.FinishReason}]");
         }
         var seconds = stopwatch.Elapsed.TotalSeconds;
-        error.WriteLine($"[prompt {prompt.Count} tokens, {ids.Count} new in {seconds:F2} s, {ids.Count / Math.Max(seconds, 1e-9):F1} tokens/s]");
-        if (s.PromptIds is not null) output.WriteLine(string.Join(",", ids));
-        return ExitCode.Ok;
-    }
-
-    async Task<string> ResolveModelAsync(Settings s, TextWriter error, CancellationToken ct)
-    {
-        if (Directory.Exists(s.Model)) return s.Model;
-        if (!HubDownloader.LooksLikeRepoId(s.Model))
-            throw new UserFacingException($"--model '{s.Model}' is neither a folder nor a hub repo id (org/name).", ExitCode.NotFound);
-        var options = _hubOptions();
-        options = options with { Offline = options.Offline || s.Offline, AllowPatterns = options.AllowPatterns ?? HubOptions.ModelFilePatterns };
-        using var hub = new HubDownloader(options);
-        try
-        {
-            if (!options.Offline) error.WriteLine($"[fetching {s.Model}@{s.Revision} from {options.Endpoint} into {options.CacheDirectory}]");
-            return await hub.DownloadAsync(s.Model, s.Revision, ct);
-        }
-        catch (HubException e)
-        {
-            throw new UserFacingException(e.Message, ExitCode.NotFound, e);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new UserFacingException($"Could not download '{s.Model}': {e.Message}", ExitCode.NotFound, e);
-        }
-    }
-
-    static IReadOnlyList<int> EncodePrompt(string dir, ITokenizer tokenizer, string prompt, bool chat)
-    {
-        if (!chat) return tokenizer.Encode(prompt);
-        var template = Load(() => ChatTemplate.FromFolder(dir)) ?? throw new UserFacingException(
-            $"{dir} has no chat template. HINT: drop --chat, or use an instruct checkpoint.", ExitCode.BadInput);
-        // The template writes BOS itself, so no special tokens are added (as apply_chat_template).
-        return tokenizer.Encode(template.Render([new ChatMessage(ChatRole.User, prompt)], addGenerationPrompt: true), addSpecialTokens: false);
+        output.Note($"[prompt {session.Prompt.Count} tokens, {ids.Count} new in {seconds:F2} s, {ids.Count / Math.Max(seconds, 1e-9):F1} tokens/s]");
+        if (printIds) output.Line(string.Join(",", ids));
     }
 
     static IReadOnlyList<int> ParseIds(string text)
@@ -161,18 +106,5 @@ public sealed class GenerateCommand : ICliCommand
                 ? id
                 : throw new UserFacingException($"--prompt-ids: '{p}' is not a token id (expected e.g. 1,15043,3186).", ExitCode.BadArguments));
         return ids.Count > 0 ? ids : throw new UserFacingException("--prompt-ids is empty.", ExitCode.BadArguments);
-    }
-
-    /// <summary>Turns the engine's load errors (complete messages naming the file) into user-facing errors.</summary>
-    static T Load<T>(Func<T> load)
-    {
-        try
-        {
-            return load();
-        }
-        catch (Exception e) when (e is ModelLoadException or TokenizerLoadException or TemplateException)
-        {
-            throw new UserFacingException(e.Message, ExitCode.BadInput, e);
-        }
     }
 }

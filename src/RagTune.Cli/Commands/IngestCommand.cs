@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using RagTune.Cli.Rag;
+using RagTune.Application;
 using RagTune.Retrieval.Chunking;
 using RagTune.Retrieval.Ingestion;
 using RagTune.Retrieval.Store;
@@ -40,62 +40,59 @@ public sealed class IngestCommand : ICliCommand
         };
         command.SetAction((ParseResult r, CancellationToken ct) => CommandAction.RunAsync(async () =>
         {
-            var error = r.InvocationConfiguration.Error;
-            return await RunAsync(r.GetValue(kb)!, r.GetValue(format)!, r.GetValue(sync), r.GetValue(embed), r.GetValue(tags) ?? [],
-                new ChunkingOptions { MaxTokens = r.GetValue(maxTokens), OverlapTokens = r.GetValue(overlap) }, r.GetValue(batch), r.GetValue(index),
-                r.GetValue(paths)!, r.InvocationConfiguration.Output, error, ct);
+            var request = new IngestRequest
+            {
+                KnowledgeBase = r.GetValue(kb)!, Paths = r.GetValue(paths)!, Format = r.GetValue(format)!, Sync = r.GetValue(sync),
+                EmbedModel = r.GetValue(embed), EmbedOptions = CommandOptions.ModelOptions(), Tags = r.GetValue(tags) ?? [],
+                Chunking = new ChunkingOptions { MaxTokens = r.GetValue(maxTokens), OverlapTokens = r.GetValue(overlap) }, BatchChunks = r.GetValue(batch),
+                Index = r.GetValue(index) is { } kind ? Enum.Parse<VectorIndexKind>(kind, ignoreCase: true) : null,
+            };
+            var output = CliOutput.For(r);
+            var result = await RunWithProgressAsync(request, output, ct);
+            Render(output, result);
+            return result.Summary.Errors.Count > 0 ? ExitCode.BadInput : ExitCode.Ok;
         }, r.InvocationConfiguration.Error, ct, badArguments: e => e is ArgumentException));
         return command;
     }
 
-    static async Task<ExitCode> RunAsync(string kbFolder, string format, bool sync, string? embedModel, string[] tags, ChunkingOptions chunking,
-        int batchChunks, string? indexKind, string[] paths, TextWriter output, TextWriter error, CancellationToken ct)
+    /// <summary>A progress bar on an interactive stderr; otherwise a line per second.</summary>
+    static async Task<IngestResult> RunWithProgressAsync(IngestRequest request, CliOutput output, CancellationToken ct)
     {
-        using var kb = KnowledgeBases.OpenForWriting(kbFolder);
-        if (indexKind is not null) kb.SetIndexKind(Enum.Parse<VectorIndexKind>(indexKind, ignoreCase: true));
-        if (kb.Reconciled is { WasClean: false } fix)
-            error.WriteLine($"recovered an interrupted ingest: re-indexed {fix.Reindexed} chunks, removed {fix.Removed} stale index entries");
-        // Embed with the model the knowledge base already uses unless told otherwise, so updates stay searchable densely.
-        embedModel ??= kb.EmbeddingModel;
-        var embedder = embedModel is null ? null : ModelClients.Embedder(embedModel);
-        var chunker = new StructuredChunker(chunking, ModelClients.TokenCounter(embedModel));
-        var options = new IngestOptions { Format = format, Sync = sync, Tags = tags, BatchChunks = batchChunks };
-        var ingestor = new KnowledgeBaseIngestor(kb, options, chunker, embedder, embedModel);
-
-        IngestSummary summary;
-        if (!Console.IsErrorRedirected)
-        {
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-            summary = await console.Progress().AutoClear(true)
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-                .StartAsync(async ctx =>
-                {
-                    var task = ctx.AddTask("ingest");
-                    return await ingestor.IngestAsync(paths, new SyncProgress<IngestProgress>(p =>
-                    {
-                        task.MaxValue = Math.Max(1, p.BytesTotal);
-                        task.Value = p.BytesDone;
-                        task.Description = Markup.Escape(Describe(p));
-                    }), ct);
-                });
-        }
-        else
+        if (!ReferenceEquals(output.Error, Console.Error) || Console.IsErrorRedirected)
         {
             var last = DateTime.MinValue;
-            summary = await ingestor.IngestAsync(paths, new SyncProgress<IngestProgress>(p =>
+            return await IngestService.RunAsync(request, new SyncProgress<IngestProgress>(p =>
             {
                 if ((DateTime.UtcNow - last).TotalSeconds < 1) return;
                 last = DateTime.UtcNow;
-                error.WriteLine(Describe(p) + (p.Eta is { } eta ? $", ETA {eta:hh\\:mm\\:ss}" : ""));
+                output.Note(Describe(p) + (p.Eta is { } eta ? $", ETA {eta:hh\\:mm\\:ss}" : ""));
             }), ct);
         }
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output.Error) });
+        return await console.Progress().AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .StartAsync(async ctx =>
+            {
+                var task = ctx.AddTask("ingest");
+                return await IngestService.RunAsync(request, new SyncProgress<IngestProgress>(p =>
+                {
+                    task.MaxValue = Math.Max(1, p.BytesTotal);
+                    task.Value = p.BytesDone;
+                    task.Description = Markup.Escape(Describe(p));
+                }), ct);
+            });
+    }
 
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    static void Render(CliOutput output, IngestResult result)
+    {
+        if (result.Recovered is { } fix)
+            output.Note($"recovered an interrupted ingest: re-indexed {fix.Reindexed} chunks, removed {fix.Removed} stale index entries");
+        var summary = result.Summary;
+        output.Line(string.Create(CultureInfo.InvariantCulture,
             $"ingested {summary.FilesScanned} files ({summary.FilesUnchanged} unchanged) in {summary.Elapsed.TotalSeconds:F1} s, {summary.MegabytesPerSecond:F2} MB/s: " +
             $"{summary.DocumentsAdded} documents added, {summary.DocumentsUpdated} updated, {summary.DocumentsDeleted} deleted, {summary.ChunksWritten} chunks written"));
-        foreach (var e in summary.Errors) error.WriteLine($"  failed: {e.Path}: {e.Reason}");
-        if (summary.Errors.Count > 0) error.WriteLine($"{summary.Errors.Count} file(s) could not be ingested; the others were.");
-        return summary.Errors.Count > 0 ? ExitCode.BadInput : ExitCode.Ok;
+        foreach (var e in summary.Errors) output.Note($"  failed: {e.Path}: {e.Reason}");
+        if (summary.Errors.Count > 0) output.Note($"{summary.Errors.Count} file(s) could not be ingested; the others were.");
     }
 
     static string Describe(IngestProgress p) => string.Create(CultureInfo.InvariantCulture,

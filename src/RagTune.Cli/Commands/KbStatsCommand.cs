@@ -1,6 +1,5 @@
 using System.CommandLine;
-using System.Text.Json;
-using RagTune.Cli.Rag;
+using RagTune.Application;
 
 namespace RagTune.Cli.Commands;
 
@@ -18,17 +17,17 @@ public sealed class KbStatsCommand : ICliCommand
         var command = new Command("stats", "Counts and sizes of a knowledge base.") { kb, json };
         command.SetAction((ParseResult r) => CommandAction.Run(() =>
         {
-            var output = r.InvocationConfiguration.Output;
+            var output = CliOutput.For(r);
             using var store = KnowledgeBases.OpenForReading(r.GetValue(kb)!);
             var s = store.GetStats();
-            if (r.GetValue(json)) { output.WriteLine(JsonSerializer.Serialize(s)); return ExitCode.Ok; }
-            output.WriteLine($"knowledge base {s.Folder}");
-            output.WriteLine($"  files      {s.Files,12:N0}");
-            output.WriteLine($"  documents  {s.Documents,12:N0}  ({s.TotalCharacters:N0} characters)");
-            output.WriteLine($"  chunks     {s.Chunks,12:N0}  (Lucene: {s.LuceneDocuments:N0}, embedded: {s.EmbeddedChunks:N0})");
-            output.WriteLine($"  embeddings {(s.EmbeddingModel is null ? "none" : $"{s.EmbeddingModel} ({s.EmbeddingDimensions} dims)")}");
-            output.WriteLine($"  sqlite     {s.SqliteBytes / 1e6,12:F2} MB");
-            output.WriteLine($"  lucene     {s.LuceneBytes / 1e6,12:F2} MB");
+            if (r.GetValue(json)) { output.Json(s); return ExitCode.Ok; }
+            output.Line($"knowledge base {s.Folder}");
+            output.Line($"  files      {s.Files,12:N0}");
+            output.Line($"  documents  {s.Documents,12:N0}  ({s.TotalCharacters:N0} characters)");
+            output.Line($"  chunks     {s.Chunks,12:N0}  (Lucene: {s.LuceneDocuments:N0}, embedded: {s.EmbeddedChunks:N0})");
+            output.Line($"  embeddings {(s.EmbeddingModel is null ? "none" : $"{s.EmbeddingModel} ({s.EmbeddingDimensions} dims)")}");
+            output.Line($"  sqlite     {s.SqliteBytes / 1e6,12:F2} MB");
+            output.Line($"  lucene     {s.LuceneBytes / 1e6,12:F2} MB");
             return ExitCode.Ok;
         }, r.InvocationConfiguration.Error));
         return command;

@@ -34,7 +34,7 @@ public sealed class ModelForwardCommand : ICliCommand
         {
             Run(r.GetValue(model)!, r.GetValue(input)!, r.GetValue(output)!);
             return Task.FromResult(ExitCode.Ok);
-        }, Console.Error));
+        }, r.InvocationConfiguration.Error));
         return command;
     }
 

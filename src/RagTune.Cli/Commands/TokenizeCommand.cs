@@ -1,5 +1,5 @@
 using System.CommandLine;
-using RagTune.Models.Tokenization;
+using RagTune.Application;
 
 namespace RagTune.Cli.Commands;
 
@@ -19,24 +19,13 @@ public sealed class TokenizeCommand : ICliCommand
         command.Options.Add(model);
         command.Options.Add(text);
         command.Options.Add(noSpecial);
-        command.SetAction((ParseResult result, CancellationToken _) =>
+        command.SetAction((ParseResult result) => CommandAction.Run(() =>
         {
-            var dir = result.GetValue(model)!;
-            ITokenizer tokenizer;
-            try
-            {
-                tokenizer = TokenizerLoader.FromFolder(dir);
-            }
-            catch (TokenizerLoadException e)
-            {
-                // Reported here rather than thrown: the message is complete and names the file.
-                Console.Error.WriteLine($"error: {e.Message}");
-                return Task.FromResult((int)(Directory.Exists(dir) ? ExitCode.BadInput : ExitCode.NotFound));
-            }
-            var ids = tokenizer.Encode(result.GetValue(text) ?? "", addSpecialTokens: !result.GetValue(noSpecial));
-            Console.Out.WriteLine(string.Join(",", ids));
-            return Task.FromResult((int)ExitCode.Ok);
-        });
+            var output = CliOutput.For(result);
+            var tokenizer = ModelClients.LoadTokenizer(result.GetValue(model)!);
+            output.Line(string.Join(",", tokenizer.Encode(result.GetValue(text) ?? "", addSpecialTokens: !result.GetValue(noSpecial))));
+            return ExitCode.Ok;
+        }, result.InvocationConfiguration.Error));
         return command;
     }
 }

@@ -108,8 +108,7 @@ public sealed class DemoRunner
             var lessons = Practice(domain, random, domain.Facts.Count * repeat).Select(p => DemoPrompts.Example(tokenizer, template, DemoPrompts.OpenBook(p.Context, p.Question), p.Answer));
             var stats = Train(model, facts.Concat(lessons).ToList(), o.FineTuneSteps, "fine-tune", cancellationToken);
             ModelSaver.Save(model, tunedDir);
-            foreach (var file in new[] { "tokenizer.json", "tokenizer_config.json" })
-                File.Copy(Path.Combine(baseDir, file), Path.Combine(tunedDir, file), overwrite: true);
+            TokenizerFiles.Copy(baseDir, tunedDir);
             return stats;
         });
         var tunedRun = await StepAsync("(c) fine-tuned answers", () => Ask(client, domain.Facts, null, null, cancellationToken));
