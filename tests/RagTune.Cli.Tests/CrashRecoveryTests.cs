@@ -4,6 +4,7 @@ using RagTune.Retrieval.Store;
 namespace RagTune.Cli.Tests;
 
 /// <summary>kill -9 during <c>ragtune ingest</c> in a real child process, then reopen and re-run.</summary>
+[Trait("Tier", "Integration")]   // end to end: trains or runs the demo or a ragtune process (dotnet test --filter "Tier!=Integration" skips it)
 public class CrashRecoveryTests
 {
     static Process StartCli(params string[] args)

@@ -17,22 +17,29 @@ public class ConcurrencyTests
 
         // In-process readers share the writer's knowledge base; another process would use OpenReadOnly.
         using var readOnly = KnowledgeBase.OpenReadOnly(kb.Folder);
-        var counts = new List<int>();
+        var seen = new List<(int Reads, int Final)>();
         var readers = Enumerable.Range(0, 3).Select(r => Task.Run(async () =>
         {
             var last = 0;
+            var reads = 0;
             var bm25 = new LuceneBm25Retriever(r == 0 ? readOnly : kb.Kb);
-            while (!ingest.IsCompleted)
+            do   // at least once, however fast the writer is
             {
                 var hits = await bm25.RetrieveAsync("nebula", new RetrievalOptions { TopK = 1000 });
                 Assert.True(hits.Count >= last, "a committed batch never disappears");
                 last = hits.Count;
+                reads++;
                 Assert.All(hits, h => Assert.Contains("nebula", h.Chunk.Text));
-            }
-            lock (counts) counts.Add(last);
+            } while (!ingest.IsCompleted);
+            // Once the writer is done, every reader sees every document.
+            var final = (await bm25.RetrieveAsync("nebula", new RetrievalOptions { TopK = 1000 })).Count;
+            Assert.True(final >= last, "a committed batch never disappears");
+            lock (seen) seen.Add((reads, final));
         })).ToList();
         var summary = await ingest;
         await Task.WhenAll(readers);
+        Assert.Equal(3, seen.Count);
+        Assert.All(seen, s => Assert.True(s.Reads >= 1 && s.Final == 300, $"{s.Reads} reads, {s.Final} documents at the end"));
         Assert.Equal(300, summary.DocumentsAdded);
         Assert.Equal(300, (await new LuceneBm25Retriever(readOnly).RetrieveAsync("nebula", new RetrievalOptions { TopK = 1000 })).Count);
         Assert.Equal(300, kb.Kb.VectorIndex!.Count);

@@ -5,6 +5,7 @@ using RagTune.Training.Tests.Support;
 namespace RagTune.Training.Tests;
 
 /// <summary>A generated 3-label topic task: the label follows from which topic's words dominate a noisy text.</summary>
+[Trait("Tier", "Integration")]   // end to end: trains or runs the demo or a ragtune process (dotnet test --filter "Tier!=Integration" skips it)
 public class ClassificationLearningTests
 {
     static readonly string[][] Topics =

@@ -9,6 +9,7 @@ using static TorchSharp.torch;
 namespace RagTune.Training.Tests;
 
 /// <summary>Knowledge injection: causal fine-tuning of a small engine Llama memorises 200 generated facts.</summary>
+[Trait("Tier", "Integration")]   // end to end: trains or runs the demo or a ragtune process (dotnet test --filter "Tier!=Integration" skips it)
 public class FactsMemorisationTests
 {
     static readonly string[] Relations = ["lives in", "works at", "plays the", "collects"];

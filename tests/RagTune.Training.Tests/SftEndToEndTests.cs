@@ -18,6 +18,7 @@ namespace RagTune.Training.Tests;
 /// SFT end to end on an engine Llama folder with a real (ChatML) chat template: the recipe renders the messages,
 /// masks everything but the assistant turns, trains, and the output folder answers through <see cref="LocalChatClient"/>.
 /// </summary>
+[Trait("Tier", "Integration")]   // end to end: trains or runs the demo or a ragtune process (dotnet test --filter "Tier!=Integration" skips it)
 public class SftEndToEndTests
 {
     static readonly (string Question, string Answer)[] Facts =

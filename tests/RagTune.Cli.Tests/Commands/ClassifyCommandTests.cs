@@ -5,6 +5,7 @@ using RagTune.Training.Tests.Support;
 namespace RagTune.Cli.Tests.Commands;
 
 /// <summary>finetune --task classify (LoRA + merge) on an engine Llama, then classify the eval file with the output folder.</summary>
+[Trait("Tier", "Integration")]   // end to end: trains or runs the demo or a ragtune process (dotnet test --filter "Tier!=Integration" skips it)
 public class ClassifyCommandTests
 {
     static readonly string[][] Topics = [["goal", "match", "coach"], ["stock", "bank", "loan"], ["planet", "orbit", "comet"]];

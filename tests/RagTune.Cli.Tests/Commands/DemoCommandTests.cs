@@ -5,6 +5,7 @@ namespace RagTune.Cli.Tests.Commands;
 /// (DemoRunnerTests); here only what the verb itself adds.
 /// </summary>
 [Collection(TokenizeCommandConsoleCollection.Name)]
+[Trait("Tier", "Integration")]   // end to end: trains or runs the demo or a ragtune process (dotnet test --filter "Tier!=Integration" skips it)
 public class DemoCommandTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using RagTune.Training.Tests.Support;
 
 namespace RagTune.Cli.Tests.Commands;
 
+[Trait("Tier", "Integration")]   // end to end: trains or runs the demo or a ragtune process (dotnet test --filter "Tier!=Integration" skips it)
 public class FinetuneCommandTests
 {
     [Theory]

@@ -6,6 +6,7 @@ using RagTune.Training.Tests.Support;
 namespace RagTune.Cli.Tests.Commands;
 
 /// <summary><c>ragtune finetune</c> in a child process: kill -9 mid-run, <c>--resume</c>, same final weights as an uninterrupted run.</summary>
+[Trait("Tier", "Integration")]   // end to end: trains or runs the demo or a ragtune process (dotnet test --filter "Tier!=Integration" skips it)
 public class FinetuneResumeTests
 {
     static readonly string Ragtune = Path.Combine(AppContext.BaseDirectory, "ragtune.dll");

@@ -3,6 +3,7 @@ using RagTune.Models.Tokenization;
 
 namespace RagTune.Evaluation.Tests.Comparison;
 
+[Trait("Tier", "Integration")]   // end to end: trains or runs the demo or a ragtune process (dotnet test --filter "Tier!=Integration" skips it)
 public class DemoRunnerTests
 {
     [Fact]
