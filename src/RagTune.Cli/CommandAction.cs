@@ -44,21 +44,6 @@ public static class CommandAction
     }
 
     /// <summary>The synchronous form of <see cref="RunAsync"/>, for verbs with a synchronous action.</summary>
-    public static int Run(Func<ExitCode> body, TextWriter error)
-    {
-        try
-        {
-            return (int)body();
-        }
-        catch (UserFacingException e)
-        {
-            error.WriteLine($"error: {e.Message}");
-            return (int)e.ExitCode;
-        }
-        catch (ServiceException e)
-        {
-            error.WriteLine($"error: {e.Message}");
-            return (int)ExitCodes.For(e.Kind);
-        }
-    }
+    public static int Run(Func<ExitCode> body, TextWriter error) =>
+        RunAsync(() => Task.FromResult(body()), error).GetAwaiter().GetResult();
 }
