@@ -1,7 +1,7 @@
 namespace RagTune.Tests;
 
 /// <summary>Locates the repository's test data (tests/data) from any test's working directory.</summary>
-internal static class TestPaths
+public static class TestPaths
 {
     static readonly Lazy<string> RepoRootLazy = new(() =>
     {

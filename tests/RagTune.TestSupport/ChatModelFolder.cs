@@ -7,7 +7,7 @@ namespace RagTune.Models.Tests.Clients;
 /// A chat-ready checkpoint folder for tests: the llama3-style fixture model plus a 512-entry WordLevel tokenizer.json
 /// (words w0…w499, chat role words, ChatML special tokens at 510/511) and a ChatML template with EOS <c>&lt;|im_end|&gt;</c>.
 /// </summary>
-internal static class ChatModelFolder
+public static class ChatModelFolder
 {
     public const int ImStart = 510, ImEnd = 511;
 
