@@ -21,7 +21,7 @@ public static class EmbeddingModelLocator
     public const string DefaultModel = "minilm";
 
     const string RecordFile = "ragtune-builtin.json";
-    const int FormatVersion = 1; // bump when the importer's output changes, so caches are rebuilt
+    const int FormatVersion = 2; // bump when the importer's output changes, so caches are rebuilt
 
     /// <summary>Whether <paramref name="spec"/> means "no embedder".</summary>
     public static bool IsNone(string? spec) => string.Equals(spec, None, StringComparison.OrdinalIgnoreCase);

@@ -102,6 +102,8 @@ public static class OnnxBertImporter
             ["attention_probs_dropout_prob"] = 0.1,
             ["initializer_range"] = 0.02,
             ["torch_dtype"] = "float32",
+            // Read by our BertModel factory (transformers ignores it): exports of sentence encoders often drop the unused pooler.
+            ["add_pooling_layer"] = weights.ContainsKey("pooler.dense.weight"),
         };
     }
 
