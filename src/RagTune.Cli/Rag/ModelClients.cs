@@ -1,4 +1,5 @@
 using RagTune.Models;
+using RagTune.Models.Onnx;
 using System.ClientModel;
 using Microsoft.Extensions.AI;
 using OpenAI;
@@ -36,8 +37,23 @@ internal static class ModelClients
             var (endpoint, model) = ParseEndpoint(spec);
             return new OpenAI.Embeddings.EmbeddingClient(model, Key(), new OpenAIClientOptions { Endpoint = endpoint }).AsIEmbeddingGenerator();
         }
-        RequireFolder(spec);
-        return LocalModels.Embedder(spec);
+        var folder = ResolveEmbeddingModel(spec);
+        RequireFolder(folder);
+        return LocalModels.Embedder(folder);
+    }
+
+    /// <summary>A built-in encoder name (<c>minilm</c>, <c>arctic-xs</c>) → its converted folder in the user cache; other specs unchanged.</summary>
+    public static string ResolveEmbeddingModel(string spec)
+    {
+        try
+        {
+            return EmbeddingModelLocator.Resolve(spec, new EmbeddingModelCacheOptions(Progress: new SyncProgress<string>(Console.Error.WriteLine)))
+                ?? throw new UserFacingException("--embed-model none has no embedder.", ExitCode.BadArguments);
+        }
+        catch (ModelLoadException e)
+        {
+            throw new UserFacingException($"The built-in embedding model '{spec}' could not be prepared: {e.Message}", ExitCode.Failure, e);
+        }
     }
 
     /// <summary>The chat client for <paramref name="spec"/> (a local model's weights held in <paramref name="weights"/>).</summary>
@@ -55,6 +71,7 @@ internal static class ModelClients
     /// <summary>A token counter for a model: its tokenizer when the folder has one, else the word estimate.</summary>
     public static ITokenCounter TokenCounter(string? spec)
     {
+        if (spec is not null && Models.Onnx.BuiltInEncoder.Find(spec) is not null && !Directory.Exists(spec)) spec = ResolveEmbeddingModel(spec);
         if (spec is null || IsEndpoint(spec) || !Directory.Exists(spec)) return new WordCountTokenEstimator();
         try { return new TokenizerTokenCounter(TokenizerLoader.FromFolder(spec)); }
         catch (Exception e) when (e is TokenizerLoadException or FileNotFoundException or InvalidDataException)
@@ -66,6 +83,6 @@ internal static class ModelClients
     static void RequireFolder(string spec)
     {
         if (!Directory.Exists(spec))
-            throw new UserFacingException($"Model '{spec}' is neither a folder nor an http(s) endpoint. HINT: pass a Hugging Face checkpoint folder or e.g. http://localhost:8080/v1#model-name.", ExitCode.NotFound);
+            throw new UserFacingException($"Model '{spec}' is neither a folder, a built-in embedder (minilm, arctic-xs) nor an http(s) endpoint. HINT: pass a Hugging Face checkpoint folder or e.g. http://localhost:8080/v1#model-name.", ExitCode.NotFound);
     }
 }
