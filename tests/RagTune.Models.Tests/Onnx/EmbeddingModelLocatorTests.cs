@@ -21,6 +21,7 @@ public sealed class EmbeddingModelLocatorTests
     }
 
     [Fact]
+    [Trait("Tier", "Integration")]
     public void ConcurrentFirstUsesShareOneValidCopyAndADamagedCopyIsRebuilt()
     {
         var cache = new EmbeddingModelCacheOptions(TestPaths.NewTempDir("ragtune-cache"));
