@@ -51,7 +51,7 @@ public sealed class EmbeddingFineTuneRecipe(EmbeddingFineTuneOptions options, IP
         if (o.Method == FineTuneMethod.Lora)
         {
             var cfg = (o.Lora ?? new LoraConfig()) with { BaseModelNameOrPath = Path.GetFullPath(o.ModelDir), TaskType = "FEATURE_EXTRACTION" };
-            if (cfg.TargetModules.Count == 0) cfg = cfg with { TargetModules = FineTuneRecipe.DefaultTargets(model.Config.ModelType) };
+            if (o.Lora is null || o.Lora.TargetModules.Count == 0) cfg = cfg with { TargetModules = FineTuneRecipe.DefaultTargets(model.Config.ModelType) };
             lora = LoraModel.Attach(model.Module, cfg); // B starts at zero: the untrained adapter changes nothing
             trainable = lora.TrainableParameters();
         }

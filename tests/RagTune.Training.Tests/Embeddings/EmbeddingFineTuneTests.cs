@@ -42,4 +42,33 @@ public sealed class EmbeddingFineTuneTests
         Assert.True(scores.Count(s => s >= scores[passages.IndexOf(pair.Positive)]) <= 3, "the positive ranks in the top 3 of its place's passages");
         Directory.Delete(root, recursive: true);
     }
+
+    [Fact]
+    [Trait("Tier", "Integration")]
+    public async Task LoraFineTuningMergesIntoAFolderThatEmbedsDifferently()
+    {
+        var root = TestPaths.NewTempDir("ragtune-embed-lora");
+        var (train, _) = SlangRetrievalTask.Build(trainPlaces: 1, heldOutPlaces: 0);
+        EmbeddingPair.WriteJsonl(Path.Combine(root, "train.jsonl"), train);
+        var baseDir = EmbeddingModelLocator.Materialize(BuiltInEncoder.ArcticXs, Cache);
+        var options = new EmbeddingFineTuneOptions
+        {
+            ModelDir = baseDir, DataPath = Path.Combine(root, "train.jsonl"), OutputDir = Path.Combine(root, "tuned"),
+            Method = FineTuneMethod.Lora, BatchSize = 8, LearningRate = 1e-3, MaxTokens = 32,
+        };
+        var result = await new EmbeddingFineTuneRecipe(options).RunAsync();
+        Assert.Equal(2, result.Steps);
+
+        // Merged weights, plain HF keys: the folder loads without PEFT files, keeps CLS pooling and the query prompt.
+        Assert.False(File.Exists(Path.Combine(options.OutputDir, "adapter_config.json")));
+        Assert.Equal(SentenceEmbeddingSettings.FromFolder(baseDir), SentenceEmbeddingSettings.FromFolder(options.OutputDir));
+        using var tuned = LocalClientFactory.CreateEmbeddingGenerator(options.OutputDir);
+        using var original = LocalClientFactory.CreateEmbeddingGenerator(baseDir);
+        var text = train[0].Query;
+        var a = (await tuned.GenerateAsync([text], EmbeddingPurpose.Query()))[0].Vector.ToArray();
+        var b = (await original.GenerateAsync([text], EmbeddingPurpose.Query()))[0].Vector.ToArray();
+        Assert.NotEqual(a, b);
+        Assert.True(System.Numerics.Tensors.TensorPrimitives.Dot(a, b) > 0.5, "a few LoRA steps move the embedding, they do not scramble it");
+        Directory.Delete(root, recursive: true);
+    }
 }
