@@ -17,7 +17,8 @@ public static class ModelArchitectures
         ["MistralForSequenceClassification"] = (c, d) => new LlamaForSequenceClassification(c, d, "MistralForSequenceClassification"),
         ["Qwen2ForSequenceClassification"] = (c, d) => new LlamaForSequenceClassification(c, d, "Qwen2ForSequenceClassification"),
         ["GPT2LMHeadModel"] = (c, d) => new GPT2LMHeadModel(c, d),
-        ["BertModel"] = (c, d) => new BertModel(c, d),
+        // "add_pooling_layer": false (written by the ONNX importer when the export has no pooler) builds it without one.
+        ["BertModel"] = (c, d) => new BertModel(c, d, addPoolingLayer: c.GetBool("add_pooling_layer") ?? true),
         ["BertForMaskedLM"] = (c, d) => new BertModel(c, d, addPoolingLayer: false),
         ["BertForPreTraining"] = (c, d) => new BertModel(c, d),
         ["BertForSequenceClassification"] = (c, d) => new BertForSequenceClassification(c, d),

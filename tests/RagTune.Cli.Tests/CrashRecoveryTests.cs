@@ -44,7 +44,7 @@ public class CrashRecoveryTests
             for (var i = 0; i < files; i++)
                 File.WriteAllText(Path.Combine(docs, $"f{i:0000}.txt"), $"Document {i} about the shared subject orchid and its own word k{i}z.");
 
-            using (var child = StartCli("ingest", "--kb", kb, "--batch-chunks", "10", docs))
+            using (var child = StartCli("ingest", "--kb", kb, "--embed-model", "none", "--batch-chunks", "10", docs))
             {
                 var clock = Stopwatch.StartNew();
                 while (CountChunks(kb) < 200 && !child.HasExited && clock.Elapsed < TimeSpan.FromMinutes(3)) await Task.Delay(20);
@@ -63,7 +63,7 @@ public class CrashRecoveryTests
                 Assert.True(stats.Documents == stats.Files, $"{stats.Documents} documents vs {stats.Files} files"); // a file is recorded exactly when its document is
             }
 
-            using (var rerun = StartCli("ingest", "--kb", kb, docs))
+            using (var rerun = StartCli("ingest", "--kb", kb, "--embed-model", "none", docs))
             {
                 await rerun.WaitForExitAsync();
                 Assert.Equal(0, rerun.ExitCode);

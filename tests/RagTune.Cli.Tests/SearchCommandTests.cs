@@ -31,7 +31,7 @@ public class SearchCommandTests
             File.WriteAllBytes(Path.Combine(docs, "empty.txt"), []);
             var kb = Path.Combine(root, "kb");
 
-            var ingest = await Run("ingest", "--kb", kb, docs);
+            var ingest = await Run("ingest", "--kb", kb, "--embed-model", "none", docs);
             Assert.Equal(3, ingest.Exit); // one bad file: reported, the rest ingested
             Assert.Contains("empty.txt", ingest.Err);
 

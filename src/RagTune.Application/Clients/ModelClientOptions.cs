@@ -1,5 +1,6 @@
 using RagTune.Models;
 using RagTune.Models.Hub;
+using RagTune.Models.Onnx;
 
 namespace RagTune.Application;
 
@@ -23,4 +24,7 @@ public sealed record ModelClientOptions
 
     /// <summary>Hub repo ids: use the cache only, never the network.</summary>
     public bool Offline { get; init; }
+
+    /// <summary>Built-in encoders (<c>minilm</c>, <c>arctic-xs</c>): where the converted folders are cached; hears about a first conversion.</summary>
+    public EmbeddingModelCacheOptions? EmbeddingCache { get; init; }
 }

@@ -6,6 +6,7 @@ using RagTune.Models.Architectures.Llama;
 using RagTune.Models.Clients;
 using RagTune.Models.Hub;
 using RagTune.Models.Kernels;
+using RagTune.Models.Onnx;
 using RagTune.Models.Tokenization;
 using RagTune.Retrieval.Chunking;
 using RagTune.Training.Lora;
@@ -53,8 +54,27 @@ public static class ModelClients
             var (endpoint, model) = ParseEndpoint(spec);
             return new OpenAI.Embeddings.EmbeddingClient(model, Key(options), new OpenAIClientOptions { Endpoint = endpoint }).AsIEmbeddingGenerator();
         }
-        RequireFolder(spec);
-        return LoadErrors.Guard(spec, () => LocalClientFactory.CreateEmbeddingGenerator(spec, new ModelLoadOptions { Weights = options.Weights }));
+        var folder = ResolveEmbeddingModel(spec, options);
+        RequireFolder(folder);
+        return LoadErrors.Guard(folder, () => LocalClientFactory.CreateEmbeddingGenerator(folder, new ModelLoadOptions { Weights = options.Weights }));
+    }
+
+    /// <summary>
+    /// A built-in encoder name (<c>minilm</c>, <c>arctic-xs</c>) → its converted folder in the user cache (converted once);
+    /// a folder or endpoint unchanged.
+    /// </summary>
+    /// <exception cref="ServiceException"><c>none</c> (no embedder), or the built-in model could not be prepared.</exception>
+    public static string ResolveEmbeddingModel(string spec, ModelClientOptions? options = null)
+    {
+        try
+        {
+            return EmbeddingModelLocator.Resolve(spec, options?.EmbeddingCache)
+                ?? throw new ServiceException("--embed-model none has no embedder.", ServiceErrorKind.BadInput);
+        }
+        catch (ModelLoadException e)
+        {
+            throw new ServiceException($"The built-in embedding model '{spec}' could not be prepared: {e.Message}", ServiceErrorKind.Failure, e);
+        }
     }
 
     /// <summary>
@@ -113,6 +133,7 @@ public static class ModelClients
     /// <summary>A token counter for a model: its tokenizer when the spec is a folder with one, else the word estimate.</summary>
     public static ITokenCounter TokenCounter(string? spec)
     {
+        if (spec is not null && BuiltInEncoder.Find(spec) is not null && !Directory.Exists(spec)) spec = ResolveEmbeddingModel(spec);
         if (spec is null || IsEndpoint(spec) || !Directory.Exists(spec)) return new WordCountTokenEstimator();
         try { return new TokenizerTokenCounter(TokenizerLoader.FromFolder(spec)); }
         catch (Exception e) when (e is TokenizerLoadException or FileNotFoundException or InvalidDataException)
@@ -146,7 +167,7 @@ public static class ModelClients
     static void RequireFolder(string spec)
     {
         if (!Directory.Exists(spec))
-            throw new ServiceException($"Model '{spec}' is neither a folder nor an http(s) endpoint. HINT: pass a Hugging Face checkpoint folder or e.g. http://localhost:8080/v1#model-name.",
+            throw new ServiceException($"Model '{spec}' is neither a folder, a built-in embedder (minilm, arctic-xs) nor an http(s) endpoint. HINT: pass a Hugging Face checkpoint folder or e.g. http://localhost:8080/v1#model-name.",
                 ServiceErrorKind.NotFound);
     }
 }

@@ -17,7 +17,9 @@ public static class IngestService
         using var kb = KnowledgeBases.OpenForWriting(request.KnowledgeBase);
         if (request.Index is { } kind) kb.SetIndexKind(kind);
         var recovered = kb.Reconciled is { WasClean: false } fix ? fix : null;
-        var embedModel = request.EmbedModel ?? kb.EmbeddingModel;
+        string? embedModel;
+        try { embedModel = IngestEmbeddingModel.Choose(request.EmbedModel, kb.EmbeddingModel, kb.GetFilePaths().Count == 0); }
+        catch (ArgumentException e) { throw new ServiceException(e.Message, ServiceErrorKind.BadArguments, e); }
         using var embedder = embedModel is null ? null : ModelClients.OpenEmbedder(embedModel, request.EmbedOptions);
         var chunker = new StructuredChunker(request.Chunking, ModelClients.TokenCounter(embedModel));
         var options = new IngestOptions { Format = request.Format, Sync = request.Sync, Tags = request.Tags, BatchChunks = request.BatchChunks };

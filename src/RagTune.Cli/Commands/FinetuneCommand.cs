@@ -8,7 +8,7 @@ using Spectre.Console;
 namespace RagTune.Cli.Commands;
 
 /// <summary>
-/// <c>ragtune finetune --model &lt;dir&gt; --data &lt;train.jsonl&gt; --task causal|sft|classify --method lora|full --out &lt;dir&gt; …</c>:
+/// <c>ragtune finetune --model &lt;dir&gt; --data &lt;train.jsonl&gt; --task causal|sft|classify|embed --method lora|full --out &lt;dir&gt; …</c>:
 /// fine-tunes a Hugging Face model folder and writes a Hugging Face folder (full, or LoRA with <c>--merge</c>) and/or a
 /// PEFT adapter; checkpoints make <c>--resume</c> continue exactly.
 /// </summary>
@@ -21,7 +21,7 @@ public sealed class FinetuneCommand : ICliCommand
         var data = new Option<string>("--data") { Description = "Training JSONL ({\"text\"}, {\"messages\"}, {\"prompt\",\"completion\"} or {\"text\",\"label\"}).", Required = true };
         var eval = new Option<string?>("--eval") { Description = "Eval JSONL (default: hold out --eval-fraction of --data)." };
         var evalFraction = new Option<double>("--eval-fraction") { Description = "Fraction of --data held out for evaluation when --eval is absent.", DefaultValueFactory = _ => 0.0 };
-        var task = new Option<string>("--task") { Description = "causal | sft | classify.", Required = true };
+        var task = new Option<string>("--task") { Description = "causal | sft | classify | embed (retriever: JSONL query/positive[/negative] pairs).", Required = true };
         var method = new Option<string>("--method") { Description = "lora | full.", DefaultValueFactory = _ => "lora" };
         var loraR = new Option<int>("--lora-r") { DefaultValueFactory = _ => 8, Description = "LoRA rank." };
         var loraAlpha = new Option<double>("--lora-alpha") { DefaultValueFactory = _ => 16, Description = "LoRA alpha (scaling alpha/r)." };
@@ -50,9 +50,11 @@ public sealed class FinetuneCommand : ICliCommand
         foreach (var o in new Option[] { model, data, eval, evalFraction, task, method, loraR, loraAlpha, loraDropout, rslora, target, epochs, maxSteps, lr,
                                          batch, accum, maxLen, seed, saveEvery, evalEvery, patience, warmup, weightDecay, gradCkpt, bf16, logEvery, outDir, resume, merge })
             command.Options.Add(o);
+        var embedOptions = new FinetuneOptionSet(model, data, eval, outDir, method, target, epochs, batch, lr, warmup, weightDecay, seed, maxLen, loraR, loraAlpha, logEvery);
         // No Cancelled exit code, as before: Ctrl+C is left to System.CommandLine.
         command.SetAction((ParseResult r, CancellationToken ct) => CommandAction.RunAsync(async () =>
         {
+            if (r.GetValue(task) == "embed") return await FinetuneEmbedTask.RunAsync(r, embedOptions, ct);
             var taskValue = r.GetValue(task) switch
             {
                 "causal" => TrainingTask.Causal, "sft" => TrainingTask.Sft, "classify" => TrainingTask.Classify,

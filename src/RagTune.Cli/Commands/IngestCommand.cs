@@ -9,7 +9,7 @@ using Spectre.Console;
 namespace RagTune.Cli.Commands;
 
 /// <summary>
-/// <c>ragtune ingest --kb &lt;dir&gt; [--format auto|beir] [--sync] [--embed-model &lt;dir|url&gt;] &lt;paths…&gt;</c>:
+/// <c>ragtune ingest --kb &lt;dir&gt; [--format auto|beir] [--sync] [--embed-model minilm|arctic-xs|&lt;dir|url&gt;|none] &lt;paths…&gt;</c>:
 /// files and folders into a knowledge base, incrementally; progress (files, chunks, MB/s, ETA) on stderr; a summary
 /// and the per-file errors at the end. Exit code 0, or 3 (bad input) when some files could not be read.
 /// </summary>
@@ -22,7 +22,7 @@ public sealed class IngestCommand : ICliCommand
         var format = new Option<string>("--format") { Description = "auto: reader by extension; beir: .jsonl files are BEIR corpora.", DefaultValueFactory = _ => "auto" };
         format.AcceptOnlyFromAmong("auto", "beir");
         var sync = new Option<bool>("--sync") { Description = "Also delete documents of files that no longer exist under the given paths." };
-        var embed = new Option<string>("--embed-model") { Description = "Embed chunks with this model (folder or http(s) endpoint#model) for dense/hybrid search." };
+        var embed = new Option<string>("--embed-model") { Description = "Embed chunks for dense/hybrid search: minilm (default for a new knowledge base), arctic-xs, a model folder, an http(s) endpoint#model, or none (BM25 only)." };
         var tags = new Option<string[]>("--tag") { Description = "Tag every document (filter with tag=…).", AllowMultipleArgumentsPerToken = true };
         var maxTokens = new Option<int>("--chunk-tokens") { Description = "Chunk size in tokens.", DefaultValueFactory = _ => 256 };
         var overlap = new Option<int>("--chunk-overlap") { Description = "Overlap between chunks in tokens.", DefaultValueFactory = _ => 32 };

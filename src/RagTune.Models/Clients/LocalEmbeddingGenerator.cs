@@ -7,7 +7,8 @@ namespace RagTune.Models.Clients;
 /// <summary>
 /// A local BERT-family encoder as a Microsoft.Extensions.AI embedding generator: texts are tokenized (with [CLS] …
 /// [SEP]), truncated to the model's limit, run in length-sorted batches, pooled (mean or CLS) and L2-normalised as the
-/// model folder says (<see cref="SentenceEmbeddingSettings"/>). Embeddings come back in input order.
+/// model folder says (<see cref="SentenceEmbeddingSettings"/>); requests marked <see cref="EmbeddingPurpose.Query"/> get the
+/// folder's query prefix. Embeddings come back in input order.
 /// </summary>
 public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
@@ -54,6 +55,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     {
         ArgumentNullException.ThrowIfNull(values);
         var texts = values.ToList();
+        if (_pooling.QueryPrefix is { } prefix && EmbeddingPurpose.IsQuery(options)) texts = texts.Select(t => prefix + t).ToList();
         var encoded = texts.Select(Encode).ToList();
         var vectors = new float[texts.Count][];
         await _gate.WaitAsync(cancellationToken);

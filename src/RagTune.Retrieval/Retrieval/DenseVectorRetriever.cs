@@ -1,3 +1,4 @@
+using RagTune.Models.Clients;
 using System.Numerics.Tensors;
 using Microsoft.Extensions.AI;
 using RagTune.Retrieval.Store;
@@ -32,7 +33,7 @@ public sealed class DenseVectorRetriever : IChunkRetriever
         options.Validate();
         var index = _index ?? _kb.VectorIndex
             ?? throw new InvalidOperationException($"Knowledge base '{_kb.Folder}' has no embeddings. HINT: ingest with --embed-model <dir>.");
-        var vector = (await _embedder.GenerateAsync([query], cancellationToken: cancellationToken).ConfigureAwait(false))[0].Vector.ToArray();
+        var vector = (await _embedder.GenerateAsync([query], EmbeddingPurpose.Query(), cancellationToken).ConfigureAwait(false))[0].Vector.ToArray();
         Normalize(vector);
         if (vector.Length != index.Dimensions)
             throw new InvalidOperationException($"The query embedding has {vector.Length} dimensions but the index has {index.Dimensions}. HINT: search with the embedding model used at ingest ({_kb.EmbeddingModel}).");

@@ -1,3 +1,4 @@
+using RagTune.Models.Clients;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
@@ -34,7 +35,7 @@ public sealed class VectorStoreRetriever : IChunkRetriever
     {
         options ??= new RetrievalOptions();
         options.Validate();
-        var embedding = (await _embedder.GenerateAsync([query], cancellationToken: cancellationToken).ConfigureAwait(false))[0].Vector;
+        var embedding = (await _embedder.GenerateAsync([query], EmbeddingPurpose.Query(), cancellationToken).ConfigureAwait(false))[0].Vector;
         var filter = ToPredicate(options.Filter);
         IAsyncEnumerable<VectorSearchResult<ChunkRecord>> results;
         if (UseHybrid && _collection is IKeywordHybridSearchable<ChunkRecord> hybrid)

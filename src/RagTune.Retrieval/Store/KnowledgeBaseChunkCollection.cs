@@ -1,3 +1,4 @@
+using RagTune.Models.Clients;
 using System.Linq.Expressions;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
@@ -187,7 +188,7 @@ public sealed class KnowledgeBaseChunkCollection : VectorStoreCollection<string,
             ReadOnlyMemory<float> m => m.ToArray(),
             float[] a => (float[])a.Clone(),
             Embedding<float> e => e.Vector.ToArray(),
-            string s when _embedder is not null => (await _embedder.GenerateAsync([s], cancellationToken: cancellationToken).ConfigureAwait(false))[0].Vector.ToArray(),
+            string s when _embedder is not null => (await _embedder.GenerateAsync([s], EmbeddingPurpose.Query(), cancellationToken).ConfigureAwait(false))[0].Vector.ToArray(),
             string => throw new NotSupportedException("Searching by text needs an embedding generator; pass one to the collection's constructor."),
             _ => throw new NotSupportedException($"Search input of type {typeof(TInput).Name} is not supported; use ReadOnlyMemory<float>, float[], Embedding<float> or string."),
         };

@@ -134,7 +134,7 @@ public class EvalRetrievalCommandTests
         // qg: g1 grade 2, g2 grade 1; qs: s1 grade 2, s2 grade 1.
         File.WriteAllText(Path.Combine(dir, "test.tsv"), "query-id\tcorpus-id\tscore\nqg\tg1\t2\nqg\tg2\t1\nqs\ts1\t2\nqs\ts2\t1\n");
         var kb = Path.Combine(dir, "kb");
-        var ingest = CliApp.BuildRoot().Parse(["ingest", "--kb", kb, "--format", "beir", Path.Combine(dir, "corpus.jsonl")])
+        var ingest = CliApp.BuildRoot().Parse(["ingest", "--kb", kb, "--embed-model", "none", "--format", "beir", Path.Combine(dir, "corpus.jsonl")])
             .Invoke(new InvocationConfiguration { Output = new StringWriter(), Error = new StringWriter() });
         Assert.Equal(0, ingest);
 
