@@ -74,7 +74,8 @@ public sealed class GgufFile : IDisposable
     static GgufFile Parse(string path, Microsoft.Win32.SafeHandles.SafeFileHandle handle)
     {
         var length = RandomAccess.GetLength(handle);
-        using var stream = new BufferedStream(new FileStream(handle, FileAccess.Read, 1, false), 1 << 16);
+        // A stream of its own for the header: disposing a FileStream built on `handle` would close the handle.
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         var r = new HeaderReader(stream, length, path);
         if (length < 24 || r.U32() != Magic)
             throw new ModelLoadException($"{path}: not a GGUF file (expected the magic bytes 'GGUF' at offset 0).", path);
