@@ -77,6 +77,13 @@ internal sealed class LlamaCpp : IDisposable
     public int[] Tokenize(string text, bool addSpecial) =>
         _weights.Tokenize(text, addSpecial, special: true, Encoding.UTF8).Select(t => (int)t).ToArray();
 
+    /// <summary>llama.cpp's tokenization of each text with only the vocabulary loaded (special tokens parsed, BOS as the file says).</summary>
+    public static List<int[]> TokenizeWithVocabularyOnly(string ggufPath, IEnumerable<string> texts)
+    {
+        using var weights = LLamaWeights.LoadFromFile(new ModelParams(ggufPath) { VocabOnly = true, GpuLayerCount = 0 });
+        return texts.Select(t => weights.Tokenize(t, true, special: true, Encoding.UTF8).Select(x => (int)x).ToArray()).ToList();
+    }
+
     public static int ArgMax(ReadOnlySpan<float> values)
     {
         var best = 0;
