@@ -4,6 +4,7 @@ using System.Globalization;
 using Microsoft.Extensions.AI;
 using RagTune.Models;
 using RagTune.Models.Generation;
+using RagTune.Models.Gguf;
 using RagTune.Models.Kernels;
 using RagTune.Models.Hub;
 using RagTune.Models.Templates;
@@ -31,7 +32,7 @@ public sealed class GenerateCommand : ICliCommand
     /// <inheritdoc />
     public Command Build()
     {
-        var model = new Option<string>("--model") { Description = "Model folder, or a Hugging Face repo id (org/name) to download into the hub cache.", Required = true };
+        var model = new Option<string>("--model") { Description = "Model folder, GGUF file, or a Hugging Face repo id (org/name) to download into the hub cache.", Required = true };
         var revision = new Option<string>("--revision") { Description = "Hub revision (branch, tag or commit) for a repo id.", DefaultValueFactory = _ => "main" };
         var offline = new Option<bool>("--offline") { Description = "Use the hub cache only; fail if the model is not there." };
         var prompt = new Option<string>("--prompt") { Description = "Prompt text (encoded with the model's tokenizer)." };
@@ -84,7 +85,8 @@ public sealed class GenerateCommand : ICliCommand
         var dir = await ResolveModelAsync(s, error, ct);
         using var model = Load(() => AdapterFolder.LoadCausalLanguageModel(dir));
         ReducedPrecision.Apply(model, s.Weights);
-        var hasTokenizerFiles = new[] { "tokenizer.json", "vocab.json", "vocab.txt", "tokenizer.model" }.Any(f => File.Exists(Path.Combine(dir, f)));
+        var hasTokenizerFiles = new[] { "tokenizer.json", "vocab.json", "vocab.txt", "tokenizer.model" }.Any(f => File.Exists(Path.Combine(dir, f)))
+            || GgufModelLoader.IsGgufFile(dir);
         var tokenizer = s.Prompt is not null || hasTokenizerFiles ? Load(() => TokenizerLoader.FromFolder(dir)) : null;
         var options = s.Options with { StopTokenIds = GenerationConfig.FromFolder(dir).StopTokenIds };
         var prompt = s.PromptIds is not null ? ParseIds(s.PromptIds) : EncodePrompt(dir, tokenizer!, s.Prompt!, s.Chat);
@@ -122,7 +124,7 @@ public sealed class GenerateCommand : ICliCommand
 
     async Task<string> ResolveModelAsync(Settings s, TextWriter error, CancellationToken ct)
     {
-        if (Directory.Exists(s.Model)) return s.Model;
+        if (Directory.Exists(s.Model) || GgufModelLoader.IsGgufFile(s.Model)) return s.Model;
         if (!HubDownloader.LooksLikeRepoId(s.Model))
             throw new UserFacingException($"--model '{s.Model}' is neither a folder nor a hub repo id (org/name).", ExitCode.NotFound);
         var options = _hubOptions();

@@ -55,6 +55,7 @@ internal static class GgufTokenizerExport
             scores.Add(-1000f);
             types.Add(added.Special ? Control : UserDefined);
         }
+        CheckSize(dir, tokens.Count, config);
         Pad(tokens, scores, types, config.VocabSize);
         writer.Set("tokenizer.ggml.model", "llama");
         writer.Set("tokenizer.ggml.pre", "default");
@@ -63,6 +64,12 @@ internal static class GgufTokenizerExport
         writer.Set("tokenizer.ggml.token_type", types.ToArray());
         writer.Set("tokenizer.ggml.unknown_token_id", (uint)sp.UnkId);
         writer.Set("tokenizer.ggml.add_space_prefix", sp.AddDummyPrefix);
+    }
+
+    static void CheckSize(string dir, int tokens, ModelConfig config)
+    {
+        if (tokens > config.VocabSize)
+            throw new ModelLoadException($"{dir}: the tokenizer has {tokens} tokens but the model's vocab_size is {config.VocabSize}; llama.cpp needs one embedding row per token. HINT: the tokenizer files do not belong to this model.", dir);
     }
 
     static void Pad(List<string> tokens, List<float>? scores, List<int> types, int size)
@@ -118,6 +125,7 @@ internal static class GgufTokenizerExport
             pre = "gpt-2";
         }
         var size = Math.Max(config.VocabSize, vocab.Keys.DefaultIfEmpty(-1).Max() + 1);
+        CheckSize(dir, size, config);
         var tokens = new string[size];
         var tokenTypes = new int[size];
         for (var i = 0; i < size; i++)
