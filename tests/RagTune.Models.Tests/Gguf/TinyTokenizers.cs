@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using RagTune.Models.Tokenization;
 
 namespace RagTune.Models.Tests.Gguf;
 
@@ -13,7 +12,7 @@ internal static class TinyTokenizers
     public static void WriteByteLevelBpe(string dir, int vocabSize)
     {
         var vocab = new JsonObject { ["<pad>"] = 0, ["<s>"] = 1, ["</s>"] = 2 };
-        var alphabet = Enumerable.Range(0, 256).Select(b => ByteLevelAlphabet.ByteToChar[b].ToString()).ToList();
+        var alphabet = ByteAlphabet();
         foreach (var symbol in alphabet) vocab[symbol] = vocab.Count;
         var merges = new List<string>();
         var letters = "etaoinshrdlucmfwypvbgk ".Select(c => c == ' ' ? "Ġ" : c.ToString()).ToList();
@@ -29,6 +28,14 @@ internal static class TinyTokenizers
         File.WriteAllText(Path.Combine(dir, "merges.txt"), "#version: 0.2\n" + string.Join("\n", merges) + "\n");
         File.WriteAllText(Path.Combine(dir, "tokenizer_config.json"),
             """{"bos_token": "<s>", "eos_token": "</s>", "pad_token": "<pad>", "add_bos_token": true, "tokenizer_class": "GPT2Tokenizer"}""");
+    }
+
+    /// <summary>GPT-2's printable stand-ins for the 256 byte values (bytes_to_unicode).</summary>
+    static List<string> ByteAlphabet()
+    {
+        var printable = Enumerable.Range('!', '~' - '!' + 1).Concat(Enumerable.Range('¡', '¬' - '¡' + 1)).Concat(Enumerable.Range('®', 'ÿ' - '®' + 1)).ToHashSet();
+        var next = 256;
+        return Enumerable.Range(0, 256).Select(b => ((char)(printable.Contains(b) ? b : next++)).ToString()).ToList();
     }
 
     /// <summary>Copies a model folder into a temp folder and adds <see cref="WriteByteLevelBpe"/> files.</summary>
