@@ -17,6 +17,6 @@ switch (args.FirstOrDefault())
         Console.WriteLine($"fp32 GEMM 2048²:       {MachineBench.GemmGflops():F1} GFLOP/s");
         return 0;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project bench/RagTune.Bench -- <generation|machine|training|vectors|retrieval>");
+        Console.WriteLine("usage: dotnet run -c Release --project bench/RagTune.Bench -- <generation [--vs-llamacpp]|machine|training|vectors|retrieval>");
         return 2;
 }
