@@ -32,6 +32,7 @@ public static class GenerationBench
 
     public static int Run(string[] args)
     {
+        if (args.Contains("--vs-llamacpp")) return LlamaCppGenerationBench.Run(args);
         set_num_threads(2);
         Console.WriteLine("measuring the machine …");
         var bandwidth = MachineBench.MemoryReadBandwidth();
@@ -82,7 +83,7 @@ public static class GenerationBench
         return 0;
     }
 
-    static ICausalLanguageModel CreateModel()
+    internal static ICausalLanguageModel CreateModel()
     {
         var model = (ICausalLanguageModel)ModelArchitectures.Create(ModelConfig.Parse(SmolLm2Config));
         using var _ = no_grad();
@@ -158,7 +159,7 @@ public static class GenerationBench
         return best;
     }
 
-    static string FindRepoRoot()
+    internal static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "RagTune.slnx"))) return dir.FullName;

@@ -19,6 +19,6 @@ switch (args.FirstOrDefault())
         Console.WriteLine($"fp32 GEMM 2048²:       {MachineBench.GemmGflops():F1} GFLOP/s");
         return 0;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project bench/RagTune.Bench -- <generation|machine|training|vectors|retrieval|embeddings>");
+        Console.WriteLine("usage: dotnet run -c Release --project bench/RagTune.Bench -- <generation [--vs-llamacpp]|machine|training|vectors|retrieval|embeddings>");
         return 2;
 }

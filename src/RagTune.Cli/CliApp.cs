@@ -56,6 +56,7 @@ public static class CliApp
         "model" => "Inspect and run model checkpoints.",
         "kb" => "Knowledge-base maintenance.",
         "eval" => "Evaluate retrieval and models.",
+        "export" => "Export models for other runtimes (GGUF for llama.cpp, Ollama).",
         _ => group,
     };
 }

@@ -12,12 +12,13 @@ namespace RagTune.Models;
 /// </summary>
 public static class ModelLoader
 {
-    /// <summary>Loads the model of <paramref name="dir"/>.</summary>
+    /// <summary>Loads the model of <paramref name="dir"/> (a checkpoint folder, or a GGUF file: see <see cref="Gguf.GgufModelLoader"/>).</summary>
     /// <exception cref="ModelLoadException">The config, the weights or their match are invalid.</exception>
     public static PretrainedModel Load(string dir, ModelLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(dir);
         options ??= new ModelLoadOptions();
+        if (Gguf.GgufModelLoader.IsGgufFile(dir)) return Gguf.GgufModelLoader.Load(dir, options);
         if (!Directory.Exists(dir)) throw new ModelLoadException($"{dir}: model folder not found.", dir);
         var config = ModelConfig.FromFolder(dir);
         using var checkpoint = SafeTensorsCheckpoint.Open(dir);

@@ -17,7 +17,7 @@ internal static class LoadErrors
         catch (Exception e) when (IsLoadError(e))
         {
             var message = e.Message.Contains(source, StringComparison.Ordinal) ? e.Message : $"Could not load the model in '{source}': {e.Message}";
-            throw new ServiceException(message, Directory.Exists(source) ? ServiceErrorKind.BadInput : ServiceErrorKind.NotFound, e);
+            throw new ServiceException(message, Directory.Exists(source) || File.Exists(source) ? ServiceErrorKind.BadInput : ServiceErrorKind.NotFound, e);
         }
     }
 

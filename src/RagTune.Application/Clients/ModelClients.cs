@@ -3,6 +3,7 @@ using Microsoft.Extensions.AI;
 using OpenAI;
 using RagTune.Models;
 using RagTune.Models.Architectures.Llama;
+using RagTune.Models.Gguf;
 using RagTune.Models.Clients;
 using RagTune.Models.Hub;
 using RagTune.Models.Kernels;
@@ -108,9 +109,9 @@ public static class ModelClients
     public static async Task<string> ResolveFolderAsync(string spec, ModelClientOptions? options = null, IProgress<string>? progress = null,
         CancellationToken cancellationToken = default)
     {
-        if (Directory.Exists(spec)) return spec;
+        if (Directory.Exists(spec) || GgufModelLoader.IsGgufFile(spec)) return spec;
         if (!HubDownloader.LooksLikeRepoId(spec))
-            throw new ServiceException($"--model '{spec}' is neither a folder nor a hub repo id (org/name).", ServiceErrorKind.NotFound);
+            throw new ServiceException($"--model '{spec}' is neither a folder, a GGUF file nor a hub repo id (org/name).", ServiceErrorKind.NotFound);
         options ??= new ModelClientOptions();
         var hubOptions = options.Hub ?? HubOptions.FromEnvironment();
         hubOptions = hubOptions with { Offline = hubOptions.Offline || options.Offline, AllowPatterns = hubOptions.AllowPatterns ?? HubOptions.ModelFilePatterns };
@@ -134,7 +135,7 @@ public static class ModelClients
     public static ITokenCounter TokenCounter(string? spec)
     {
         if (spec is not null && BuiltInEncoder.Find(spec) is not null && !Directory.Exists(spec)) spec = ResolveEmbeddingModel(spec);
-        if (spec is null || IsEndpoint(spec) || !Directory.Exists(spec)) return new WordCountTokenEstimator();
+        if (spec is null || IsEndpoint(spec) || !(Directory.Exists(spec) || GgufModelLoader.IsGgufFile(spec))) return new WordCountTokenEstimator();
         try { return new TokenizerTokenCounter(TokenizerLoader.FromFolder(spec)); }
         catch (Exception e) when (e is TokenizerLoadException or FileNotFoundException or InvalidDataException)
         {
@@ -166,8 +167,8 @@ public static class ModelClients
 
     static void RequireFolder(string spec)
     {
-        if (!Directory.Exists(spec))
-            throw new ServiceException($"Model '{spec}' is neither a folder, a built-in embedder (minilm, arctic-xs) nor an http(s) endpoint. HINT: pass a Hugging Face checkpoint folder or e.g. http://localhost:8080/v1#model-name.",
+        if (!Directory.Exists(spec) && !GgufModelLoader.IsGgufFile(spec))
+            throw new ServiceException($"Model '{spec}' is neither a folder, a GGUF file, a built-in embedder (minilm, arctic-xs) nor an http(s) endpoint. HINT: pass a Hugging Face checkpoint folder or e.g. http://localhost:8080/v1#model-name.",
                 ServiceErrorKind.NotFound);
     }
 }

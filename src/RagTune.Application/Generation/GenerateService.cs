@@ -33,7 +33,7 @@ public static class GenerateService
         var model = ModelClients.LoadCausalLanguageModel(dir, request.ModelOptions);
         try
         {
-            var tokenizer = request.Prompt is not null || TokenizerFiles.ArePresentIn(dir) ? ModelClients.LoadTokenizer(dir) : null;
+            var tokenizer = request.Prompt is not null || (TokenizerFiles.ArePresentIn(dir) || Models.Gguf.GgufModelLoader.IsGgufFile(dir)) ? ModelClients.LoadTokenizer(dir) : null;
             var options = request.Options with { StopTokenIds = GenerationConfig.FromFolder(dir).StopTokenIds };
             var prompt = request.PromptIds ?? EncodePrompt(dir, tokenizer!, request.Prompt!, request.Chat);
             if (prompt.FirstOrDefault(i => i >= model.Config.VocabSize, -1) is var bad and >= 0)

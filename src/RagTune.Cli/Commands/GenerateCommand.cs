@@ -26,7 +26,7 @@ public sealed class GenerateCommand : ICliCommand
     /// <inheritdoc />
     public Command Build()
     {
-        var model = new Option<string>("--model") { Description = "Model folder, or a Hugging Face repo id (org/name) to download into the hub cache.", Required = true };
+        var model = new Option<string>("--model") { Description = "Model folder, GGUF file, or a Hugging Face repo id (org/name) to download into the hub cache.", Required = true };
         var revision = new Option<string>("--revision") { Description = "Hub revision (branch, tag or commit) for a repo id.", DefaultValueFactory = _ => "main" };
         var offline = new Option<bool>("--offline") { Description = "Use the hub cache only; fail if the model is not there." };
         var prompt = new Option<string>("--prompt") { Description = "Prompt text (encoded with the model's tokenizer)." };

@@ -22,7 +22,7 @@ public sealed class ModelForwardCommand : ICliCommand
     /// <inheritdoc />
     public Command Build()
     {
-        var model = new Option<string>("--model") { Description = "Checkpoint folder (config.json + model.safetensors).", Required = true };
+        var model = new Option<string>("--model") { Description = "Checkpoint folder (config.json + model.safetensors) or GGUF file.", Required = true };
         var input = new Option<string>("--input") { Description = "JSON file with input_ids (and optional attention_mask, token_type_ids).", Required = true };
         var output = new Option<string>("--output") { Description = "JSON file to write the outputs to.", Required = true };
         var command = new Command("forward", "Run one forward pass of a checkpoint on token ids and write the outputs as JSON.");
@@ -41,7 +41,7 @@ public sealed class ModelForwardCommand : ICliCommand
     /// <summary>Loads the model, runs the forward pass and writes the outputs.</summary>
     internal static void Run(string modelDir, string inputPath, string outputPath)
     {
-        if (!Directory.Exists(modelDir)) throw new UserFacingException($"model folder '{modelDir}' does not exist.", ExitCode.NotFound);
+        if (!Directory.Exists(modelDir) && !Models.Gguf.GgufModelLoader.IsGgufFile(modelDir)) throw new UserFacingException($"model folder '{modelDir}' does not exist.", ExitCode.NotFound);
         if (!File.Exists(inputPath)) throw new UserFacingException($"input file '{inputPath}' does not exist.", ExitCode.NotFound);
         var inputs = ReadInputs(inputPath);
         PretrainedModel loaded;

@@ -12,7 +12,7 @@ public sealed class TokenizeCommand : ICliCommand
     /// <inheritdoc />
     public Command Build()
     {
-        var model = new Option<string>("--model") { Description = "Checkpoint or tokenizer folder (tokenizer.json, vocab.json+merges.txt, vocab.txt or tokenizer.model).", Required = true };
+        var model = new Option<string>("--model") { Description = "Checkpoint or tokenizer folder (tokenizer.json, vocab.json+merges.txt, vocab.txt or tokenizer.model), or a GGUF file.", Required = true };
         var text = new Option<string>("--text") { Description = "Text to tokenize.", Required = true };
         var noSpecial = new Option<bool>("--no-special") { Description = "Do not add special tokens (BOS, [CLS]/[SEP], …)." };
         var command = new Command("tokenize", "Print the token ids of a text, as the model's Hugging Face tokenizer gives them.");

@@ -13,6 +13,14 @@ public static class GenerationConfig
     public static GenerationOptions FromFolder(string dir, GenerationOptions? baseOptions = null)
     {
         var options = baseOptions ?? new GenerationOptions();
+        if (Gguf.GgufModelLoader.IsGgufFile(dir))
+        {
+            // A GGUF file's stop tokens: its EOS, and the end-of-turn token when it names one.
+            using var file = Gguf.GgufFile.Open(dir);
+            var stops = new[] { "tokenizer.ggml.eos_token_id", "tokenizer.ggml.eot_token_id" }
+                .Select(file.GetInteger).Where(id => id is not null).Select(id => (int)id!.Value).Distinct().ToList();
+            return stops.Count > 0 && options.StopTokenIds is null ? options with { StopTokenIds = stops } : options;
+        }
         var path = Path.Combine(dir, "generation_config.json");
         if (!File.Exists(path)) return options;
         if (JsonNode.Parse(File.ReadAllText(path)) is not JsonObject json) return options;

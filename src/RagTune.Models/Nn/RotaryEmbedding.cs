@@ -42,8 +42,10 @@ public sealed class RotaryEmbedding : IDisposable
             "linear" => inv / factor, // positions / factor
             "dynamic" => inv,         // recomputed per call beyond max_position_embeddings
             "llama3" => Llama3(inv, scaling!),
+            // A GGUF file's rope_freqs tensor: llama.cpp divides each base frequency by its factor.
+            "frequency_factors" => inv / tensor(scaling!["factors"]!.AsArray().Select(f => f!.GetValue<float>()).ToArray()),
             _ => throw new ModelLoadException(
-                $"rope_scaling type '{ropeType}' is not supported (supported: default, linear, dynamic, llama3)."),
+                $"rope_scaling type '{ropeType}' is not supported (supported: default, linear, dynamic, llama3, frequency_factors)."),
         };
         invFreq = inv.MoveToOuterDisposeScope();
         invFreq.DetachFromDisposeScope();

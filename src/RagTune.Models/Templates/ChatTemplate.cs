@@ -52,6 +52,7 @@ public sealed class ChatTemplate
     public static ChatTemplate? FromFolder(string dir, string? name = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(dir);
+        if (Gguf.GgufModelLoader.IsGgufFile(dir)) return FromGguf(dir);
         var configPath = Path.Combine(dir, "tokenizer_config.json");
         var config = ReadJson(configPath);
         // special_tokens_map.json (older checkpoints) first; tokenizer_config.json wins where both name a token.
@@ -83,6 +84,18 @@ public sealed class ChatTemplate
             default:
                 throw new TemplateException($"{configPath}: 'chat_template' must be a string or a list of {{name, template}} objects");
         }
+    }
+
+    /// <summary>A GGUF file's <c>tokenizer.chat_template</c>, with its BOS/EOS token strings, or null.</summary>
+    static ChatTemplate? FromGguf(string path)
+    {
+        using var file = Gguf.GgufFile.Open(path);
+        if (file.Get<string>("tokenizer.chat_template") is not { } source) return null;
+        var tokens = file.Get<string[]>("tokenizer.ggml.tokens") ?? [];
+        var specials = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, key) in new[] { ("bos_token", "bos_token_id"), ("eos_token", "eos_token_id"), ("unk_token", "unknown_token_id"), ("pad_token", "padding_token_id") })
+            if (file.GetInteger("tokenizer.ggml." + key) is { } id && id >= 0 && id < tokens.Length) specials[name] = tokens[id];
+        return Create(source, specials, path);
     }
 
     static JsonObject? ReadJson(string path)

@@ -117,7 +117,8 @@ internal sealed class SentencePieceModel
         return model;
     }
 
-    void Index()
+    /// <summary>Builds the lookup tables; call once after setting the pieces (done by <see cref="Load"/>).</summary>
+    internal void Index()
     {
         _pieceIds = new Dictionary<string, int>(StringComparer.Ordinal);
         _reserved = new Dictionary<string, int>(StringComparer.Ordinal);

@@ -46,6 +46,17 @@ internal sealed class TokenizerConfig
         return config;
     }
 
+    /// <summary>A config from an in-memory <c>tokenizer_config.json</c> object (e.g. rebuilt from GGUF metadata).</summary>
+    public static TokenizerConfig FromObject(JsonObject json, string path)
+    {
+        var config = new TokenizerConfig { Json = json };
+        config.ReadSpecialTokens(json, path);
+        if (json["added_tokens_decoder"] is JsonObject decoder)
+            foreach (var (key, value) in decoder)
+                config.AddedTokensDecoder.Add(ParseAddedToken((JsonObject)value!, int.Parse(key, System.Globalization.CultureInfo.InvariantCulture), path));
+        return config;
+    }
+
     public static JsonObject ReadObject(string path)
     {
         try
