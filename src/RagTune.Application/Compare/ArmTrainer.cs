@@ -35,6 +35,19 @@ internal static class ArmTrainer
         }
         if (Directory.Exists(outDir)) Directory.Delete(outDir, recursive: true);
         Directory.CreateDirectory(outDir);
+        var step = $"train {kind}";
+        if (task == TrainingTask.Sft)
+        {
+            // A supervised example cut before its answer teaches nothing (and a batch of them has no loss at all):
+            // RAFT prompts with several sources easily exceed a length set for short questions.
+            var longest = (int)Tokenized(baseModel, dataFile, task, int.MaxValue).Max(e => e.InputIds.Length);
+            var limit = RagTune.Models.ModelConfig.FromFolder(baseModel).GetInt("max_position_embeddings") ?? longest;
+            if (longest > settings.MaxSeqLen)
+            {
+                settings = settings with { MaxSeqLen = Math.Min(longest, limit) };
+                progress?.Report(new CompareProgress(step, $"max_seq_len raised to {settings.MaxSeqLen} so every example keeps its answer"));
+            }
+        }
         var options = new FineTuneOptions
         {
             ModelDir = baseModel,
@@ -57,7 +70,6 @@ internal static class ArmTrainer
                 PlotLoss = false,
             },
         };
-        var step = $"train {kind}";
         using var writer = new ProgressTextWriter(step, progress);
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
         progress?.Report(new CompareProgress(step, $"fine-tuning ({settings.Method}, {settings.Epochs} epochs) on {dataFile}"));
@@ -68,7 +80,7 @@ internal static class ArmTrainer
         // Checkpoints are resume state of this run only; the arm keeps the final model.
         var checkpoints = Path.Combine(outDir, "checkpoints");
         if (Directory.Exists(checkpoints)) Directory.Delete(checkpoints, recursive: true);
-        var tokens = (double)CountTokens(baseModel, dataFile, task, settings.MaxSeqLen) * settings.Epochs;
+        var tokens = (double)Tokenized(baseModel, dataFile, task, settings.MaxSeqLen).Sum(e => (long)e.InputIds.Length) * settings.Epochs;
         using var process = Process.GetCurrentProcess();
         process.Refresh();
         var model = new TrainedModel(kind, outDir, seconds, tokens / Math.Max(seconds, 1e-9), process.PeakWorkingSet64 / (1024.0 * 1024.0),
@@ -82,8 +94,8 @@ internal static class ArmTrainer
 
     static long FileSize(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
 
-    /// <summary>Training tokens per epoch as the recipe builds them (padding not counted).</summary>
-    static long CountTokens(string baseModel, string dataFile, TrainingTask task, int maxSeqLen)
+    /// <summary>The training sequences as the recipe builds them (for token counts; padding is not counted).</summary>
+    static IReadOnlyList<TrainingExample> Tokenized(string baseModel, string dataFile, TrainingTask task, int maxSeqLen)
     {
         var tokenizer = TokenizerLoader.FromFolder(baseModel);
         var template = ChatTemplate.FromFolder(baseModel);
@@ -91,6 +103,6 @@ internal static class ArmTrainer
         {
             ChatRenderer = template is null ? null : (turns, gen) => template.Render(turns.Select(t => new ChatMessage(new ChatRole(t.Role), t.Content)), gen),
         };
-        return builder.BuildFromFile(dataFile).Examples.Sum(e => (long)e.InputIds.Length);
+        return builder.BuildFromFile(dataFile).Examples;
     }
 }
