@@ -40,6 +40,7 @@ public class CompareRunnerTests
             Assert.Contains("freshness_exact_match", arm.Metrics.Keys);
             Assert.True(arm.Metrics["latency_p95_ms"].Value >= arm.Metrics["latency_p50_ms"].Value);
         }
+        Assert.True(report.Arms.SelectMany(a => a.Items).Count(i => i.Prediction.Trim().Length > 0) >= 20, "the arms' answers are mostly empty");
         Assert.Equal(1.0, report.Arms.Single(a => a.Name == "rag").Metrics["recall@2"].Value);  // one short document per place
         Assert.Contains("reingest_seconds", report.Arms.Single(a => a.Name == "rag").Metrics.Keys);
         Assert.True(report.Arms.Single(a => a.Name == "ft-task").Metrics["training_seconds"].Value > 0);
