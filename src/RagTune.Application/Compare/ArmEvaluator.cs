@@ -30,6 +30,7 @@ internal sealed class ArmEvaluator
     public async Task<List<ItemResult>> EvaluateAsync(IReadOnlyList<CompareItem> items, string step, IProgress<CompareProgress>? progress, CancellationToken ct)
     {
         var results = new List<ItemResult>();
+        await WarmUpAsync(ct);
         foreach (var item in items)
         {
             ct.ThrowIfCancellationRequested();
@@ -124,6 +125,13 @@ internal sealed class ArmEvaluator
             Id = item.Id, Prediction = label.Length > 0 ? label : "(no label) " + output, Score = correct, Gold = item.Label,
             Scores = new() { ["accuracy"] = correct }, PromptTokens = Count(messages),
         };
+    }
+
+    /// <summary>One untimed call first, so the first item's latency is not the JIT's and the model's first-touch cost.</summary>
+    async Task WarmUpAsync(CancellationToken ct)
+    {
+        if (Scorer is not null) Scorer.Score(ComparePrompts.ClosedBook("warm up"), ["up"]);
+        else if (Chat is not null) await Chat.GetResponseAsync(ComparePrompts.ClosedBook("warm up"), new ChatOptions { MaxOutputTokens = 1, Temperature = 0 }, ct);
     }
 
     ChatOptions Options() => new() { MaxOutputTokens = MaxNewTokens, Temperature = 0 };

@@ -114,7 +114,10 @@ public static class CompareReportBuilder
             var best = ranked[0];
             var m0 = best.Metrics[metric];
             var scope = metric.StartsWith("freshness_", StringComparison.Ordinal) ? $"After the knowledge update ({report.UpdateItems} questions on changed facts)" : $"On {report.TestItems} test items";
-            lines.Add($"{scope}, {best.Name} scores highest on {metric}: {Pct(m0.Value)} % (95% CI {Pct(m0.CiLow ?? double.NaN)}–{Pct(m0.CiHigh ?? double.NaN)}).");
+            var top = ranked.TakeWhile(a => a.Metrics[metric].Value == m0.Value).Select(a => a.Name).ToList();
+            lines.Add(top.Count > 1
+                ? $"{scope}, {string.Join(", ", top)} share the highest {metric}: {Pct(m0.Value)} %."
+                : $"{scope}, {best.Name} scores highest on {metric}: {Pct(m0.Value)} % (95% CI {Pct(m0.CiLow ?? double.NaN)}–{Pct(m0.CiHigh ?? double.NaN)}).");
             var beaten = new List<string>();
             var tied = new List<string>();
             foreach (var other in ranked.Skip(1))
