@@ -35,12 +35,20 @@ internal sealed class ArmEvaluator
         {
             ct.ThrowIfCancellationRequested();
             var watch = Stopwatch.StartNew();
-            var result = Task switch
+            ItemResult result;
+            try
             {
-                "multiple-choice" => await ChoiceAsync(item, ct),
-                "classify" => await ClassifyAsync(item, ct),
-                _ => await GenerateAsync(item, ct),
-            };
+                result = Task switch
+                {
+                    "multiple-choice" => await ChoiceAsync(item, ct),
+                    "classify" => await ClassifyAsync(item, ct),
+                    _ => await GenerateAsync(item, ct),
+                };
+            }
+            catch (ArgumentException e) when (e.ParamName == "question")
+            {
+                throw new CompareConfigException($"{step}: item '{item.Id}': {e.Message} HINT: raise retrieval.context_tokens (within the model's maximum) or shorten the item.", e);
+            }
             results.Add(result with { LatencyMs = watch.Elapsed.TotalMilliseconds });
             if (results.Count % 10 == 0 || results.Count == items.Count)
                 progress?.Report(new CompareProgress(step, "answering", results.Count, items.Count));

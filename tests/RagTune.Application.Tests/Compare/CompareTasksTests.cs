@@ -87,4 +87,33 @@ public class CompareTasksTests
         var report = await CompareRunner.RunAsync(CompareConfig.Load(world.ConfigPath), Path.Combine(world.Root, "out"), new CompareRunOptions { BootstrapResamples = 1000 });
         Assert.All(report.Arms, a => Assert.InRange(a.Metrics["rouge_l"].Value, 0, 1));
     }
+
+    [Fact]
+    public async Task HybridRetrieval_WithALocalEncoder_RunsTheRagArm()
+    {
+        using var world = new CompareWorld();
+        var encoder = Path.Combine(world.Root, "encoder");
+        Directory.CreateDirectory(encoder);
+        var fixture = RagTune.Tests.TestPaths.Parity("bert/base-model");
+        foreach (var f in new[] { "config.json", "model.safetensors" }) File.Copy(Path.Combine(fixture, f), Path.Combine(encoder, f));
+        // WordPiece over single letters: every word embeds (the fixture's vocab_size is 512).
+        var vocab = new List<string> { "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]" };
+        vocab.AddRange("abcdefghijklmnopqrstuvwxyz0123456789".Select(c => c.ToString()));
+        vocab.AddRange("abcdefghijklmnopqrstuvwxyz0123456789".Select(c => "##" + c));
+        vocab.AddRange(Enumerable.Range(0, 512 - vocab.Count).Select(i => $"[unused{i}]"));
+        File.WriteAllLines(Path.Combine(encoder, "vocab.txt"), vocab);
+        world.WriteConfig("""["rag"]""", withUpdate: false);
+        var json = File.ReadAllText(world.ConfigPath).Replace("\"mode\": \"bm25\"", "\"mode\": \"hybrid\", \"embed_model\": \"encoder\"");
+        File.WriteAllText(world.ConfigPath, json);
+        var report = await CompareRunner.RunAsync(CompareConfig.Load(world.ConfigPath), Path.Combine(world.Root, "out"), new CompareRunOptions { BootstrapResamples = 1000 });
+        var rag = Assert.Single(report.Arms);
+        Assert.Equal(7, rag.Items.Count);
+        Assert.Contains("hybrid", rag.Description);
+        Assert.True(rag.Metrics["recall@2"].Value >= 0.5, $"recall@2 {rag.Metrics["recall@2"].Value}");   // BM25 half of the fusion finds the place names
+
+        // --force re-runs the arm instead of reusing the cached result.
+        var forced = await CompareRunner.RunAsync(CompareConfig.Load(world.ConfigPath), Path.Combine(world.Root, "out"), new CompareRunOptions { BootstrapResamples = 1000, Force = true });
+        Assert.False(Assert.Single(forced.Arms).Cached);
+        Assert.Equal(rag.Items.Select(i => i.Prediction), forced.Arms[0].Items.Select(i => i.Prediction));
+    }
 }
