@@ -7,6 +7,7 @@ using RagTune.Evaluation.Compare.Reports;
 namespace RagTune.Application.Tests.Compare;
 
 [Trait("Tier", "Integration")]
+[Collection(SerialTrainingCollection.Name)]
 public class CompareRunnerTests
 {
     const string AllArms = """["base", "rag", "ft-docs", {"name": "ft-paraphrase", "paraphrases": 1}, "ft-task", "ft+rag", {"name": "raft", "distractors": 1}]""";
