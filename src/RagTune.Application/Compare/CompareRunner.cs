@@ -22,6 +22,9 @@ namespace RagTune.Application.Compare;
 /// </summary>
 public static class CompareRunner
 {
+    /// <summary>The file that marks an output folder as compare's own.</summary>
+    public const string MarkerFileName = ".ragtune-compare";
+
     /// <summary>Bumped when arm results change meaning, so old caches are not reused.</summary>
     const string CacheVersion = "compare-1";
 
@@ -61,7 +64,12 @@ public static class CompareRunner
                 throw new CompareConfigException($"{config.SourcePath}: field \"model\": '{_model}' has no chat template (chat_template.jinja or tokenizer_config.json). HINT: use an instruct/chat checkpoint.");
             var labels = config.Task == "classify" ? train.Concat(test).Select(i => i.Label!).Distinct().Order(StringComparer.Ordinal).ToList() : [];
             var kinds = TrainedKinds(train.Count > 0);
+            // The run deletes and rewrites its own subfolders; a marker keeps it out of folders it did not make.
+            var marker = Path.Combine(outDir, MarkerFileName);
+            if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any() && !File.Exists(marker))
+                throw new CompareConfigException($"'{outDir}' is not empty and was not made by ragtune compare (no {MarkerFileName}). HINT: pass a new or empty folder with --out.");
             Directory.CreateDirectory(outDir);
+            File.WriteAllText(marker, "Written by ragtune compare; it may delete and rewrite this folder's contents.\n");
             var window = ModelEndpoint.ContextWindow(_model, config.Retrieval.ContextTokens);
             var grounded = new GroundedAnswerOptions
             {

@@ -112,6 +112,18 @@ public class CompareRunnerTests
         Assert.False(Directory.Exists(Path.Combine(outDir, "models")));
     }
 
+    [Fact]
+    public async Task AFolderCompareDidNotMake_IsNotWrittenInto()
+    {
+        using var world = new CompareWorld();
+        var outDir = Directory.CreateDirectory(Path.Combine(world.Root, "mine")).FullName;
+        File.WriteAllText(Path.Combine(outDir, "notes.txt"), "keep me");
+        var config = CompareConfig.Load(world.WriteConfig("""["base"]""", withUpdate: false));
+        var e = await Assert.ThrowsAsync<CompareConfigException>(() => CompareRunner.RunAsync(config, outDir));
+        Assert.Contains("not made by ragtune compare", e.Message);
+        Assert.Single(Directory.EnumerateFileSystemEntries(outDir));
+    }
+
     static readonly string[] TestIds = ["Veltoria-capital", "Dranmoor-capital", "Pellucia-capital", "Ostrava-capital", "Brisk-capital", "Caldera-capital", "unknown-1"];
 
     static string Quality(CompareReport r) =>
