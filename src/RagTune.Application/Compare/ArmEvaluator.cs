@@ -92,7 +92,7 @@ internal sealed class ArmEvaluator
             var abstained = QaMetrics.IsAbstention(prediction);
             scores["abstention_rate"] = abstained ? 1 : 0;
             scores["hallucination_rate"] = abstained ? 0 : 1;
-            score = null;
+            score = abstained ? 1 : 0;   // the right answer to an unanswerable question is to decline
         }
         else
         {
