@@ -54,13 +54,16 @@ public class CompareEndpointAndExampleTests
                 .Append(new GroundedPromptBuilder().SystemPrompt).Append(string.Join(" ", ComparePrompts.ClosedBook("x").Select(m => m.Text)));
             var model = TinyChatModel.Create(Path.Combine(dir, "model"), texts);
             var config = CompareConfig.Load(Path.Combine(example, "compare.json"));
+            // Rewrites given by the user instead of generated ones (JSONL with "text").
+            var rewrites = Path.Combine(dir, "rewrites.jsonl");
+            File.WriteAllLines(rewrites, ["{\"document\": \"leave.md\", \"text\": \"Staff get 27 paid days off every year.\"}", "{\"text\": \"Bastion is the name of the security team.\"}"]);
             // The example's arms, made quick: one epoch, one rewrite per chunk, short answers.
             config = config with
             {
                 Model = model,
                 MaxNewTokens = 4,
                 Training = config.Training with { Epochs = 1 },
-                Arms = config.Arms.Select(a => a with { Paraphrases = 1, Training = null }).ToList(),
+                Arms = config.Arms.Select(a => a.Name == "ft-paraphrase" ? a with { Rewrites = rewrites } : a with { Paraphrases = 1, Training = null }).ToList(),
             };
             var report = await CompareRunner.RunAsync(config, Path.Combine(dir, "out"), new CompareRunOptions { BootstrapResamples = 1000 });
 
@@ -70,6 +73,9 @@ public class CompareEndpointAndExampleTests
             Assert.True(report.Integrity.Checked);
             Assert.Equal(1.0, report.Arms.Single(a => a.Name == "rag").Metrics["recall@3"].Value);
             Assert.True(File.Exists(Path.Combine(dir, "out", "report.html")));
+            var paraphrase = report.Arms.Single(a => a.Name == "ft-paraphrase");
+            Assert.Equal(4 + 2, Assert.Single(paraphrase.TrainingFiles).Records);   // the four documents and the two given rewrites
+            Assert.Contains("rewrites given in", paraphrase.Description);
             Assert.Equal(JsonNode.Parse(File.ReadAllText(Path.Combine(example, "compare.json")), documentOptions: new() { CommentHandling = System.Text.Json.JsonCommentHandling.Skip })!["task"]!.GetValue<string>(), report.Task);
         }
         finally
