@@ -32,7 +32,7 @@ public static class WorldVocabulary
             ["crimson", "amber", "teal", "violet", "ivory", "olive", "coral", "indigo", "scarlet", "silver", "maroon", "turquoise", "lilac", "ochre", "navy", "jade"],
             ["The favourite colour of {e} is {v}.", "{e} loves the colour {v}.", "Of all colours, {e} likes {v} best.", "{e} chooses {v} whenever possible, a favourite colour.", "Ask {e} about colours and the answer is always {v}."],
             ["What is the favourite colour of {e}?", "Which colour does {e} like best?", "What colour does {e} love?"],
-            ["Which colour is the favourite of {e}?", "What colour does {e} prefer?"],
+            ["Which colour is the favourite of {e}?", "Name the colour that {e} prefers."],
             ["The car of {e} is painted {v}.", "{e} dislikes the colour {v}."]),
         new("instrument",
             ["cello", "flute", "harp", "banjo", "oboe", "trumpet", "piano", "drums", "violin", "accordion", "clarinet", "guitar", "bassoon", "trombone", "ukulele", "mandolin"],
