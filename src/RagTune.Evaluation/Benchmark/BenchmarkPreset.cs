@@ -30,7 +30,7 @@ public sealed record BenchmarkPreset
     /// <summary>Chunks per retrieval (pre-training contexts use the same number).</summary>
     public int TopK { get; init; } = 3;
     /// <summary>Prompt budget of the grounded prompt, in model tokens.</summary>
-    public int ContextTokens { get; init; } = 320;
+    public int ContextTokens { get; init; } = 480;
     /// <summary>Base-model vocabulary.</summary>
     public int VocabSize { get; init; } = 2048;
     /// <summary>Base-model width.</summary>

@@ -55,8 +55,11 @@ public sealed class PretrainRecipe(PretrainOptions options)
         if (conversations.Count > 0)
         {
             var sft = new DatasetBuilder(tokenizer, TrainingTask.Sft, o.MaxSeqLen) { ChatRenderer = Render }.Build(conversations, o.CorpusPath);
-            foreach (var w in sft.Warnings.Take(3)) OnMessage?.Invoke("warning: " + w);
-            examples.AddRange(sft.Examples);
+            // A conversation cut before its answer teaches nothing; count them instead of printing one warning each.
+            var usable = sft.Examples.Where(e => e.Labels.Any(l => l != TrainingExample.IgnoreIndex)).ToList();
+            var truncated = sft.Warnings.Count(w => w.Contains("truncated", StringComparison.Ordinal));
+            if (truncated > 0) OnMessage?.Invoke($"warning: {truncated} conversation(s) longer than {o.MaxSeqLen} tokens were truncated; {sft.Examples.Count - usable.Count} lost their answer and are skipped.");
+            examples.AddRange(usable);
         }
         var tokens = examples.Sum(e => (long)e.InputIds.Length);
         OnMessage?.Invoke($"data: {documents.Count} documents, {conversations.Count} conversations → {examples.Count} sequences, {tokens:N0} tokens");
