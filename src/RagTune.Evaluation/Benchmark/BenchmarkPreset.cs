@@ -59,6 +59,6 @@ public sealed record BenchmarkPreset
     public static BenchmarkPreset Quick { get; } = new()
     {
         Name = "quick", PretrainEntities = 120, TestEntities = 16, UnanswerableQuestions = 6, ClassifyTrain = 60, ClassifyTest = 40,
-        ContextQuestionsPerEntity = 2, Paraphrases = 1, VocabSize = 1024, HiddenSize = 64, Layers = 2, Heads = 2, PretrainSteps = 60,
+        ContextQuestionsPerEntity = 2, Paraphrases = 1, VocabSize = 1024, HiddenSize = 64, Layers = 2, Heads = 2, PretrainSteps = 120,
     };
 }

