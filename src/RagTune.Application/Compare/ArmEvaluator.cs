@@ -30,16 +30,25 @@ internal sealed class ArmEvaluator
     public async Task<List<ItemResult>> EvaluateAsync(IReadOnlyList<CompareItem> items, string step, IProgress<CompareProgress>? progress, CancellationToken ct)
     {
         var results = new List<ItemResult>();
+        await WarmUpAsync(ct);
         foreach (var item in items)
         {
             ct.ThrowIfCancellationRequested();
             var watch = Stopwatch.StartNew();
-            var result = Task switch
+            ItemResult result;
+            try
             {
-                "multiple-choice" => await ChoiceAsync(item, ct),
-                "classify" => await ClassifyAsync(item, ct),
-                _ => await GenerateAsync(item, ct),
-            };
+                result = Task switch
+                {
+                    "multiple-choice" => await ChoiceAsync(item, ct),
+                    "classify" => await ClassifyAsync(item, ct),
+                    _ => await GenerateAsync(item, ct),
+                };
+            }
+            catch (ArgumentException e) when (e.ParamName == "question")
+            {
+                throw new CompareConfigException($"{step}: item '{item.Id}': {e.Message} HINT: raise retrieval.context_tokens (within the model's maximum) or shorten the item.", e);
+            }
             results.Add(result with { LatencyMs = watch.Elapsed.TotalMilliseconds });
             if (results.Count % 10 == 0 || results.Count == items.Count)
                 progress?.Report(new CompareProgress(step, "answering", results.Count, items.Count));
@@ -83,7 +92,7 @@ internal sealed class ArmEvaluator
             var abstained = QaMetrics.IsAbstention(prediction);
             scores["abstention_rate"] = abstained ? 1 : 0;
             scores["hallucination_rate"] = abstained ? 0 : 1;
-            score = null;
+            score = abstained ? 1 : 0;   // the right answer to an unanswerable question is to decline
         }
         else
         {
@@ -124,6 +133,13 @@ internal sealed class ArmEvaluator
             Id = item.Id, Prediction = label.Length > 0 ? label : "(no label) " + output, Score = correct, Gold = item.Label,
             Scores = new() { ["accuracy"] = correct }, PromptTokens = Count(messages),
         };
+    }
+
+    /// <summary>One untimed call first, so the first item's latency is not the JIT's and the model's first-touch cost.</summary>
+    async Task WarmUpAsync(CancellationToken ct)
+    {
+        if (Scorer is not null) Scorer.Score(ComparePrompts.ClosedBook("warm up"), ["up"]);
+        else if (Chat is not null) await Chat.GetResponseAsync(ComparePrompts.ClosedBook("warm up"), new ChatOptions { MaxOutputTokens = 1, Temperature = 0 }, ct);
     }
 
     ChatOptions Options() => new() { MaxOutputTokens = MaxNewTokens, Temperature = 0 };

@@ -72,6 +72,7 @@ internal static class ArmTrainer
         };
         using var writer = new ProgressTextWriter(step, progress);
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        console.Profile.Width = 100_000;   // one report per line: Spectre would wrap at 80 columns
         progress?.Report(new CompareProgress(step, $"fine-tuning ({settings.Method}, {settings.Epochs} epochs) on {dataFile}"));
         var watch = Stopwatch.StartNew();
         new FineTuneRecipe(options, new ConsoleProgress(console)).Run(ct);

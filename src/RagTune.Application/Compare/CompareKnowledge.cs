@@ -52,6 +52,12 @@ internal sealed class CompareKnowledge : IDisposable
     /// <summary>Opens (creating) the knowledge base in <paramref name="kbDir"/> and ingests <paramref name="corpusDir"/>.</summary>
     public static async Task<CompareKnowledge> OpenAsync(string kbDir, string corpusDir, CompareConfig config, string chatModel, CancellationToken ct)
     {
+        // Ingest is incremental by file hash, so chunks made with other settings would survive: start over instead.
+        var settings = $"{config.Retrieval.ChunkTokens}|{config.Retrieval.EmbedModel}|{chatModel}";
+        var settingsFile = kbDir.TrimEnd(Path.DirectorySeparatorChar) + ".settings";
+        if (Directory.Exists(kbDir) && (!File.Exists(settingsFile) || File.ReadAllText(settingsFile) != settings)) Directory.Delete(kbDir, recursive: true);
+        Directory.CreateDirectory(Path.GetDirectoryName(settingsFile)!);
+        File.WriteAllText(settingsFile, settings);
         var store = KnowledgeBase.Open(kbDir);
         try
         {

@@ -22,6 +22,9 @@ namespace RagTune.Application.Compare;
 /// </summary>
 public static class CompareRunner
 {
+    /// <summary>The file that marks an output folder as compare's own.</summary>
+    public const string MarkerFileName = ".ragtune-compare";
+
     /// <summary>Bumped when arm results change meaning, so old caches are not reused.</summary>
     const string CacheVersion = "compare-1";
 
@@ -61,7 +64,12 @@ public static class CompareRunner
                 throw new CompareConfigException($"{config.SourcePath}: field \"model\": '{_model}' has no chat template (chat_template.jinja or tokenizer_config.json). HINT: use an instruct/chat checkpoint.");
             var labels = config.Task == "classify" ? train.Concat(test).Select(i => i.Label!).Distinct().Order(StringComparer.Ordinal).ToList() : [];
             var kinds = TrainedKinds(train.Count > 0);
+            // The run deletes and rewrites its own subfolders; a marker keeps it out of folders it did not make.
+            var marker = Path.Combine(outDir, MarkerFileName);
+            if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any() && !File.Exists(marker))
+                throw new CompareConfigException($"'{outDir}' is not empty and was not made by ragtune compare (no {MarkerFileName}). HINT: pass a new or empty folder with --out.");
             Directory.CreateDirectory(outDir);
+            File.WriteAllText(marker, "Written by ragtune compare; it may delete and rewrite this folder's contents.\n");
             var window = ModelEndpoint.ContextWindow(_model, config.Retrieval.ContextTokens);
             var grounded = new GroundedAnswerOptions
             {
@@ -84,7 +92,7 @@ public static class CompareRunner
                 Report("update", $"re-ingest took {reingestSeconds:F3} s");
             }
             using var _ = updated;
-            using var examples = config.Task == "classify" && config.Arms.Any(a => a.Name == "rag") ? await ExamplesAsync(train) : null;
+            using var examples = config.Task == "classify" && config.Arms.Any(a => a.Name is "rag" or "ft+rag") ? await ExamplesAsync(train) : null;
 
             // 3. Training data for every trained model, then the leakage check over all of it.
             var builder = new TrainingDataBuilder { Config = config, Seed = seed, Train = train, Knowledge = knowledge, Labels = labels, Grounded = grounded, Progress = progress };
@@ -146,7 +154,8 @@ public static class CompareRunner
                 MainMetric = config.MainMetric,
                 Seed = seed,
                 ConfigSha256 = config.Sha256(),
-                Config = config.SourceJson is { } json ? JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) : null,
+                Config = config.SourceJson is { } json ? JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })
+                    : JsonSerializer.SerializeToNode(config with { SourceJson = null }, CompareReportWriter.JsonOptions),
                 TestItems = test.Count,
                 UpdateItems = updateTest.Count,
                 Arms = arms,
@@ -218,7 +227,7 @@ public static class CompareRunner
             {
                 Task = config.Task, Chat = chat, Scorer = scorer, Grounded = armGrounded, Counter = grounded.TokenCounter, MaxNewTokens = config.MaxNewTokens, Labels = labels,
                 Retriever = retrieves && kb is not null ? new RecordingRetriever(kb.Retriever) : null,
-                Examples = spec.Name == "rag" && config.Task == "classify" && examples is not null ? examples.NearestAsync(k) : null,
+                Examples = spec.Name is "rag" or "ft+rag" && config.Task == "classify" && examples is not null ? examples.NearestAsync(k) : null,
             };
             var items = await Evaluator(knowledge).EvaluateAsync(test, step, progress, ct);
             var updateItems = updateTest.Count == 0 ? [] : await Evaluator(updated).EvaluateAsync(updateTest, step + " (after update)", progress, ct);
@@ -254,7 +263,7 @@ public static class CompareRunner
         string Describe(ArmSpec spec, TrainedModel? trained, bool retrieves, int k)
         {
             var model = trained is null ? $"base model {config.Model}" : $"{trained.Kind} model ({_data[trained.Kind].Note}; {(spec.Training ?? config.Training).Method})";
-            var how = config.Task == "classify" && spec.Name == "rag" ? $", with the {k} nearest labelled training examples (BM25) in the prompt"
+            var how = config.Task == "classify" && spec.Name is "rag" or "ft+rag" ? $", with the {k} nearest labelled training examples (BM25) in the prompt"
                 : retrieves ? $", reading the top {k} chunks ({config.Retrieval.Mode}) through the grounded-answer prompt" : ", closed book";
             return model + how + (spec.Name == "ft+rag" ? $" (reuses the {trained!.Kind} model)" : "");
         }

@@ -31,7 +31,7 @@ public sealed class CompareCommand : ICliCommand
                 var cfg = CompareConfig.Load(r.GetValue(config)!);
                 report = await CompareRunner.RunAsync(cfg, r.GetValue(output)!, new CompareRunOptions { Seed = r.GetValue(seed), Force = r.GetValue(force) }, new SyncProgress(error), ct);
             }
-            catch (Exception e) when (e is CompareConfigException or DatasetException or ModelLoadException)
+            catch (Exception e) when (e is CompareConfigException or DatasetException or ModelLoadException or RagTune.Training.TrainingDivergedException)
             {
                 throw new UserFacingException(e.Message, ExitCode.BadInput, e);
             }

@@ -7,6 +7,7 @@ using RagTune.Evaluation.Compare.Reports;
 namespace RagTune.Application.Tests.Compare;
 
 [Trait("Tier", "Integration")]
+[Collection(SerialTrainingCollection.Name)]
 public class CompareRunnerTests
 {
     const string AllArms = """["base", "rag", "ft-docs", {"name": "ft-paraphrase", "paraphrases": 1}, "ft-task", "ft+rag", {"name": "raft", "distractors": 1}]""";
@@ -40,6 +41,7 @@ public class CompareRunnerTests
             Assert.Contains("freshness_exact_match", arm.Metrics.Keys);
             Assert.True(arm.Metrics["latency_p95_ms"].Value >= arm.Metrics["latency_p50_ms"].Value);
         }
+        Assert.True(report.Arms.SelectMany(a => a.Items).Count(i => i.Prediction.Trim().Length > 0) >= 20, "the arms' answers are mostly empty");
         Assert.Equal(1.0, report.Arms.Single(a => a.Name == "rag").Metrics["recall@2"].Value);  // one short document per place
         Assert.Contains("reingest_seconds", report.Arms.Single(a => a.Name == "rag").Metrics.Keys);
         Assert.True(report.Arms.Single(a => a.Name == "ft-task").Metrics["training_seconds"].Value > 0);
@@ -108,6 +110,18 @@ public class CompareRunnerTests
         Assert.Contains("integrity check failed", e.Message);
         Assert.Contains("Brisk-capital", e.Message);
         Assert.False(Directory.Exists(Path.Combine(outDir, "models")));
+    }
+
+    [Fact]
+    public async Task AFolderCompareDidNotMake_IsNotWrittenInto()
+    {
+        using var world = new CompareWorld();
+        var outDir = Directory.CreateDirectory(Path.Combine(world.Root, "mine")).FullName;
+        File.WriteAllText(Path.Combine(outDir, "notes.txt"), "keep me");
+        var config = CompareConfig.Load(world.WriteConfig("""["base"]""", withUpdate: false));
+        var e = await Assert.ThrowsAsync<CompareConfigException>(() => CompareRunner.RunAsync(config, outDir));
+        Assert.Contains("not made by ragtune compare", e.Message);
+        Assert.Single(Directory.EnumerateFileSystemEntries(outDir));
     }
 
     static readonly string[] TestIds = ["Veltoria-capital", "Dranmoor-capital", "Pellucia-capital", "Ostrava-capital", "Brisk-capital", "Caldera-capital", "unknown-1"];

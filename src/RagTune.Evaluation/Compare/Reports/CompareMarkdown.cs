@@ -34,12 +34,12 @@ public static class CompareMarkdown
         if (report.ReferenceResults.Count > 0)
         {
             sb.AppendLine().AppendLine("## Published results beside ours").AppendLine();
-            sb.AppendLine("| source | arm | metric | published | ours | note |");
+            sb.AppendLine("| source | arm | metric | published (%) | ours (%, 95% CI) | note |");
             sb.AppendLine("| --- | --- | --- | ---: | ---: | --- |");
             foreach (var r in report.ReferenceResults)
             {
                 var ours = report.Arms.FirstOrDefault(a => a.Name == r.Arm)?.Metrics.GetValueOrDefault(r.Metric);
-                sb.AppendLine($"| {r.Source} | {r.Arm} | {r.Metric} | {Number(r.Value)} | {(ours is null ? "–" : Cell(ours))} | {r.Note} |");
+                sb.AppendLine($"| {r.Source} | {r.Arm} | {r.Metric} | {Pts(r.Value)} | {(ours is null ? "–" : Cell(ours))} | {r.Note} |");
             }
             sb.AppendLine();
             foreach (var line in report.ReferenceAgreement) sb.AppendLine($"- {line}");
@@ -72,7 +72,7 @@ public static class CompareMarkdown
     static string Cell(MetricValue m) => double.IsNaN(m.Value) ? "–"
         : m.CiLow is { } lo && m.CiHigh is { } hi ? $"{Pts(m.Value)} ({Pts(lo)}–{Pts(hi)})" : Pts(m.Value);
 
-    static string Pts(double v) => double.IsNaN(v) ? "–" : (100 * v).ToString("F1", CultureInfo.InvariantCulture);
+    static string Pts(double v) => double.IsNaN(v) ? "–" : (Math.Abs(v) < 5e-4 ? 0 : 100 * v).ToString("F1", CultureInfo.InvariantCulture);
 
     static string P(double p) => p.ToString("G3", CultureInfo.InvariantCulture);
 

@@ -100,7 +100,8 @@ public static class CompareReportBuilder
         return raw.Select((c, k) => c with { PHolm = adjusted[k], Significant = adjusted[k] < Alpha });
     }
 
-    static string Pct(double v) => (100 * v).ToString("F1", CultureInfo.InvariantCulture);
+    // Rounds away "-0.0" (a zero difference seen from the other arm).
+    static string Pct(double v) => (Math.Abs(v) < 5e-4 ? 0 : 100 * v).ToString("F1", CultureInfo.InvariantCulture);
 
     /// <summary>The verdict: the best arm on the main metric against every other arm, then the same after the update.</summary>
     public static string Verdict(CompareReport report)
@@ -113,8 +114,11 @@ public static class CompareReportBuilder
             if (ranked.Count == 0) continue;
             var best = ranked[0];
             var m0 = best.Metrics[metric];
-            var scope = metric.StartsWith("freshness_", StringComparison.Ordinal) ? $"After the knowledge update ({report.UpdateItems} questions on changed facts)" : $"On {report.TestItems} test items";
-            lines.Add($"{scope}, {best.Name} scores highest on {metric}: {Pct(m0.Value)} % (95% CI {Pct(m0.CiLow ?? double.NaN)}–{Pct(m0.CiHigh ?? double.NaN)}).");
+            var scope = metric.StartsWith("freshness_", StringComparison.Ordinal) ? $"After the knowledge update ({m0.N ?? report.UpdateItems} questions on changed facts)" : $"On {m0.N ?? report.TestItems} test items";
+            var top = ranked.TakeWhile(a => a.Metrics[metric].Value == m0.Value).Select(a => a.Name).ToList();
+            lines.Add(top.Count > 1
+                ? $"{scope}, {string.Join(", ", top)} share the highest {metric}: {Pct(m0.Value)} %."
+                : $"{scope}, {best.Name} scores highest on {metric}: {Pct(m0.Value)} % (95% CI {Pct(m0.CiLow ?? double.NaN)}–{Pct(m0.CiHigh ?? double.NaN)}).");
             var beaten = new List<string>();
             var tied = new List<string>();
             foreach (var other in ranked.Skip(1))

@@ -10,7 +10,7 @@ public sealed record ItemResult
     public required string Id { get; init; }
     /// <summary>The arm's answer (generated text, chosen option or label).</summary>
     public required string Prediction { get; init; }
-    /// <summary>The task metric on this item (null when it does not apply, e.g. exact match on an unanswerable question).</summary>
+    /// <summary>The task metric on this item; on an unanswerable question 1 when the arm declined to answer, else 0.</summary>
     public double? Score { get; init; }
     /// <summary>Every per-item metric that applies.</summary>
     public Dictionary<string, double> Scores { get; init; } = [];

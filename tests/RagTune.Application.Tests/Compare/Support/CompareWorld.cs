@@ -20,7 +20,7 @@ public sealed class CompareWorld : IDisposable
     public string ModelDir { get; }
     public string ConfigPath => Path.Combine(Root, "compare.json");
 
-    public CompareWorld(string task = "qa")
+    public CompareWorld()
     {
         Root = Path.Combine(Path.GetTempPath(), "ragtune-compare-" + Guid.NewGuid().ToString("N"));
         var docs = Directory.CreateDirectory(Path.Combine(Root, "docs")).FullName;

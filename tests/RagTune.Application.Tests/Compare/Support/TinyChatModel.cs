@@ -52,6 +52,10 @@ public static partial class TinyChatModel
         }.ToJsonString(), Path.Combine(dir, "config.json"));
         using var model = ModelArchitectures.Create(config);
         model.InitializeWeights(seed);
+        // Special tokens get zero embeddings (tied, so zero logits): a random model then says words, not an instant
+        // end-of-sequence, and tests comparing answers compare something.
+        using (TorchSharp.torch.no_grad())
+            model.state_dict()["model.embed_tokens.weight"].narrow(0, 0, Specials.Length).zero_();
         ModelSaver.Save(model, dir);
         return dir;
     }
