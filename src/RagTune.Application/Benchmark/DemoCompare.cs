@@ -13,6 +13,10 @@ public static class DemoCompare
         return new BenchmarkDemo(options, async (configPath, outDir, ct) =>
         {
             var config = CompareConfig.Load(configPath);
+            // The QA report goes to the top of the demo's own folder, next to the generated inputs; the demo's marker is
+            // what allows it, and compare's own subfolders (kb, data, models, arms, …) never collide with the demo's.
+            if (File.Exists(Path.Combine(outDir, BenchmarkDemo.MarkerFileName)))
+                File.WriteAllText(Path.Combine(outDir, CompareRunner.MarkerFileName), "Written by ragtune demo for ragtune compare.\n");
             await CompareRunner.RunAsync(config, outDir, new CompareRunOptions { Seed = options.Seed, Force = options.Force }, compareProgress, ct).ConfigureAwait(false);
         }, progress)
         {
