@@ -1,18 +1,18 @@
 namespace RagTune.Cli.Tests.Commands;
 
 /// <summary>
-/// <c>ragtune demo</c> through <see cref="CliApp"/>. The full quick run is tested once, in RagTune.Evaluation.Tests
-/// (DemoRunnerTests); here only what the verb itself adds.
+/// <c>ragtune demo</c> through <see cref="CliApp"/>. The full quick run is tested once, in RagTune.Application.Tests
+/// (DemoEndToEndTests in RagTune.Application.Tests); here only what the verb itself adds.
 /// </summary>
 [Collection(TokenizeCommandConsoleCollection.Name)]
 [Trait("Tier", "Integration")]   // end to end: trains or runs the demo or a ragtune process (dotnet test --filter "Tier!=Integration" skips it)
 public class DemoCommandTests
 {
     [Fact]
-    public void Verb_HasSeedOutAndQuick()
+    public void Verb_HasSeedOutQuickCacheEmbedModelAndForce()
     {
         var demo = CliApp.BuildRoot().Subcommands.Single(c => c.Name == "demo");
-        Assert.Equal(["--seed", "--out", "--quick"], demo.Options.Select(o => o.Name));
+        Assert.Equal(["--seed", "--out", "--quick", "--cache", "--embed-model", "--force"], demo.Options.Select(o => o.Name));
         var parsed = CliApp.BuildRoot().Parse(["demo"]);
         Assert.Empty(parsed.Errors);
     }

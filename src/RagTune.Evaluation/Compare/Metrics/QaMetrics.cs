@@ -9,14 +9,14 @@ public static class QaMetrics
     /// <summary>1 when the normalised prediction equals a normalised reference, else 0.</summary>
     public static double ExactMatch(string prediction, IReadOnlyList<string> answers)
     {
-        var p = AnswerNormalizer.Normalize(prediction);
+        var p = AnswerNormalizer.Normalize(WithoutCitations(prediction));
         return answers.Any(a => AnswerNormalizer.Normalize(a) == p) ? 1 : 0;
     }
 
     /// <summary>Token F1 against the best-matching reference (bag-of-tokens overlap, as the SQuAD script).</summary>
     public static double F1(string prediction, IReadOnlyList<string> answers)
     {
-        var p = AnswerNormalizer.Tokens(prediction);
+        var p = AnswerNormalizer.Tokens(WithoutCitations(prediction));
         return answers.Count == 0 ? 0 : answers.Max(a => F1(p, AnswerNormalizer.Tokens(a)));
     }
 
@@ -43,4 +43,11 @@ public static class QaMetrics
         var p = AnswerNormalizer.Normalize(prediction);
         return p.Length == 0 || AbstainPhrases.Any(a => p.Contains(AnswerNormalizer.Normalize(a), StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// The answer without its source markers ("Lisbon [2]" → "Lisbon"): a grounded answer cites as the prompt asks, and
+    /// the citation is scored separately (citation precision), not as part of the answer's words.
+    /// </summary>
+    public static string WithoutCitations(string prediction) =>
+        System.Text.RegularExpressions.Regex.Replace(prediction ?? "", @"\[\d+(?:\s*,\s*\d+)*\]", " ");
 }

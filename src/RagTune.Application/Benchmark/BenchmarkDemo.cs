@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using Microsoft.Extensions.AI;
+using RagTune.Evaluation.Benchmark;
+using RagTune.Training.Reporting;
+
+namespace RagTune.Application.Benchmark;
+
+/// <summary>
+/// <c>ragtune demo</c>: generates the benchmark's worlds from the seed, pre-trains the base model on the pre-training
+/// world (or takes it from the cache), writes the test world's documents, train/test sets, update and compare
+/// configs, and runs the comparison on each task. Deletes only inside an output folder that carries its marker file.
+/// </summary>
+public sealed class BenchmarkDemo(DemoOptions options, Func<string, string, CancellationToken, Task> runCompare, IProgress<string>? progress = null)
+{
+    /// <summary>Marker file: the demo may delete and rewrite the contents of a folder that has it.</summary>
+    public const string MarkerFileName = ".ragtune-demo";
+
+    /// <summary>The generated inputs, relative to the output folder.</summary>
+    public const string BenchmarkFolder = "benchmark";
+
+    /// <summary>Report subfolders of the multiple-choice and classification runs (the QA report is written at the top).</summary>
+    public const string MultipleChoiceFolder = "multiple-choice", ClassifyFolder = "classify";
+
+    /// <summary>The closed-book prompt the comparison sends; the pre-training corpus asks memory questions the same way.</summary>
+    public Func<string, IReadOnlyList<ChatMessage>>? ClosedBookPrompt { get; init; }
+
+    /// <summary>Runs everything; returns what was done.</summary>
+    public async Task<DemoSummary> RunAsync(CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var outDir = Path.GetFullPath(options.OutputDir);
+        PrepareOutput(outDir);
+        var preset = options.Preset;
+        var world = WorldGenerator.Generate(options.Seed, preset);
+        var benchmarkDir = Path.Combine(outDir, BenchmarkFolder);
+        BenchmarkFiles.WriteTestWorld(world, benchmarkDir);
+        Report($"worlds (seed {options.Seed}, preset {preset.Name}): pre-training {world.PretrainEntities.Count} entities / {world.PretrainDocuments.Count} documents; " +
+               $"test {world.TestEntities.Count} entities / {world.TestDocuments.Count} documents, {world.QaTest.Count} QA + {world.McTest.Count} multiple-choice test items, " +
+               $"update {world.UpdatedDocuments.Count} documents / {world.QaUpdateTest.Count} questions, classification {world.ClassifyTrain.Count} train / {world.ClassifyTest.Count} test → {benchmarkDir}");
+
+        var cacheRoot = options.CacheDir ?? BaseModelCache.DefaultRoot;
+        var pretrainClock = Stopwatch.StartNew();
+        Report($"base model: cache {Path.Combine(cacheRoot, "demo-base", BaseModelCache.Key(preset, options.Seed))}");
+        var (modelDir, built) = BaseModelCache.GetOrPretrain(world, preset, cacheRoot, ClosedBookPrompt, Report,
+            p => Report($"pre-training step {p.Step}/{p.TotalSteps}  loss {p.Loss:F3}  {p.TokensPerSecond:F0} tok/s  ETA {p.Eta:m\\:ss}"), cancellationToken);
+        var pretrainSeconds = pretrainClock.Elapsed.TotalSeconds;
+        Report(built is null ? $"base model from the cache: {modelDir}"
+                             : $"base model pre-trained in {pretrainSeconds:F0} s ({built.Parameters:N0} parameters, {built.Tokens:N0} tokens per epoch): {modelDir}");
+
+        var configs = DemoConfigs.Write(outDir, benchmarkDir, modelDir, options);
+        var targets = new[] { outDir, Path.Combine(outDir, MultipleChoiceFolder), Path.Combine(outDir, ClassifyFolder) };
+        var compareSeconds = new List<double>();
+        for (var i = 0; i < configs.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Report($"compare {Path.GetFileName(configs[i])} → {targets[i]}");
+            var c = Stopwatch.StartNew();
+            await runCompare(configs[i], targets[i], cancellationToken).ConfigureAwait(false);
+            compareSeconds.Add(c.Elapsed.TotalSeconds);
+        }
+        return new DemoSummary(outDir, modelDir, built is not null, pretrainSeconds, configs, targets, compareSeconds, clock.Elapsed.TotalSeconds);
+    }
+
+    void Report(string line) => progress?.Report(line);
+
+    /// <summary>
+    /// An empty or new folder, or one an earlier demo made (marker present): then the generated inputs are replaced.
+    /// Anything else is refused, so the demo never deletes files it did not write.
+    /// </summary>
+    static void PrepareOutput(string outDir)
+    {
+        var marker = Path.Combine(outDir, MarkerFileName);
+        if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any() && !File.Exists(marker))
+            throw new DemoOutputException($"'{outDir}' is not empty and was not made by the demo (no {MarkerFileName}). HINT: pass an empty or new folder with --out.");
+        Directory.CreateDirectory(outDir);
+        File.WriteAllText(marker, "Written by ragtune demo; the demo may delete and rewrite this folder's contents.\n");
+        var inputs = Path.Combine(outDir, BenchmarkFolder);
+        if (Directory.Exists(inputs)) Directory.Delete(inputs, true);
+    }
+}

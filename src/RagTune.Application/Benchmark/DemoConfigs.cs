@@ -1,0 +1,83 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using RagTune.Evaluation.Benchmark;
+
+namespace RagTune.Application.Benchmark;
+
+/// <summary>
+/// The three <c>compare</c> configs of the demo, over the files <see cref="BenchmarkFiles"/> wrote: QA (generated
+/// answers) and multiple choice (options by log-likelihood) with the arms of Ovadia et al. 2024 plus RAFT, and the
+/// review classification. Training settings are fixed here for every arm alike (full fine-tuning of the small base)
+/// and were chosen before any result was seen.
+/// </summary>
+public static class DemoConfigs
+{
+    /// <summary>File names, relative to the demo folder.</summary>
+    public const string Qa = "compare.json", MultipleChoice = "compare-mc.json", Classify = "compare-classify.json";
+
+    /// <summary>Ovadia et al. 2024, "Fine-Tuning or Retrieval?", current-events multiple choice, Mistral-7B.</summary>
+    public static IReadOnlyList<(string Arm, double Value)> Ovadia { get; } =
+        [("base", 0.481), ("rag", 0.875), ("ft-docs", 0.504), ("ft-paraphrase", 0.588), ("ft+rag", 0.810)];
+
+    /// <summary>Writes the configs into <paramref name="dir"/> (inputs under <paramref name="benchmarkDir"/>, relative) and returns their paths.</summary>
+    public static IReadOnlyList<string> Write(string dir, string benchmarkDir, string modelDir, DemoOptions options)
+    {
+        string Rel(string p) => Path.GetRelativePath(dir, Path.Combine(benchmarkDir, p)).Replace('\\', '/');
+        var preset = options.Preset;
+        JsonObject Retrieval()
+        {
+            var none = Models.Onnx.EmbeddingModelLocator.IsNone(options.EmbedModel);
+            var r = new JsonObject { ["mode"] = none ? "bm25" : "hybrid", ["k"] = preset.TopK, ["chunk_tokens"] = 256, ["context_tokens"] = preset.ContextTokens };
+            r["embed_model"] = none || Models.Onnx.BuiltInEncoder.Find(options.EmbedModel) is not null ? options.EmbedModel : Path.GetFullPath(options.EmbedModel);
+            return r;
+        }
+        JsonObject Training() => new()
+        {
+            ["method"] = "full", ["epochs"] = preset.Name == "quick" ? 2 : 8, ["learning_rate"] = 1e-3, ["max_seq_len"] = preset.MaxSeqLen, ["batch_size"] = 16,
+        };
+        JsonArray KnowledgeArms(bool raft) => new(new JsonNode?[]
+        {
+            "base", "rag", "ft-docs",
+            new JsonObject { ["name"] = "ft-paraphrase", ["rewrites"] = Rel(BenchmarkFiles.Paraphrases) },
+            new JsonObject { ["name"] = "ft+rag", ["from"] = "ft-docs" },
+            raft ? "raft" : null,
+        }.Where(a => a is not null).ToArray());
+        var description = $"ragtune demo, preset {preset.Name}, seed {options.Seed}: generated test world (entities never seen in pre-training), held-out question phrasings.";
+        var qa = new JsonObject
+        {
+            ["description"] = description, ["task"] = "qa", ["model"] = modelDir,
+            ["documents"] = new JsonArray(Rel(BenchmarkFiles.Documents)),
+            ["train"] = Rel(BenchmarkFiles.QaTrain), ["test"] = Rel(BenchmarkFiles.QaTest),
+            ["update"] = new JsonObject { ["documents"] = new JsonArray(Rel(BenchmarkFiles.UpdateDocuments)), ["test"] = Rel(BenchmarkFiles.QaUpdateTest) },
+            ["arms"] = KnowledgeArms(raft: true), ["retrieval"] = Retrieval(), ["training"] = Training(), ["seed"] = options.Seed, ["max_new_tokens"] = 12,
+        };
+        var mc = new JsonObject
+        {
+            ["description"] = description, ["task"] = "multiple-choice", ["model"] = modelDir,
+            ["documents"] = new JsonArray(Rel(BenchmarkFiles.Documents)),
+            ["train"] = Rel(BenchmarkFiles.McTrain), ["test"] = Rel(BenchmarkFiles.McTest),
+            ["update"] = new JsonObject { ["documents"] = new JsonArray(Rel(BenchmarkFiles.UpdateDocuments)), ["test"] = Rel(BenchmarkFiles.McUpdateTest) },
+            ["arms"] = KnowledgeArms(raft: true), ["retrieval"] = Retrieval(), ["training"] = Training(), ["seed"] = options.Seed,
+            ["reference_results"] = new JsonArray(Ovadia.Select(r => (JsonNode)new JsonObject
+            {
+                ["source"] = "Ovadia et al. 2024, current events (Mistral-7B)", ["arm"] = r.Arm, ["metric"] = "acc", ["value"] = r.Value,
+            }).ToArray()),
+        };
+        var classify = new JsonObject
+        {
+            ["description"] = $"ragtune demo, preset {preset.Name}, seed {options.Seed}: review polarity; rag = nearest labelled examples in the prompt, ft-task = a classifier trained on them.",
+            ["task"] = "classify", ["model"] = modelDir,
+            ["train"] = Rel(BenchmarkFiles.ClassifyTrain), ["test"] = Rel(BenchmarkFiles.ClassifyTest),
+            ["arms"] = new JsonArray("base", "rag", "ft-task"), ["retrieval"] = Retrieval(), ["training"] = Training(), ["seed"] = options.Seed, ["max_new_tokens"] = 4,
+        };
+        var indented = new JsonSerializerOptions { WriteIndented = true };
+        var paths = new List<string>();
+        foreach (var (name, json) in new[] { (Qa, qa), (MultipleChoice, mc), (Classify, classify) })
+        {
+            var path = Path.Combine(dir, name);
+            BenchmarkFiles.WriteAtomic(path, json.ToJsonString(indented) + "\n");
+            paths.Add(path);
+        }
+        return paths;
+    }
+}

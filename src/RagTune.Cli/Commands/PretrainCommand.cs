@@ -1,0 +1,73 @@
+using System.CommandLine;
+using RagTune.Models;
+using RagTune.Models.Tokenization;
+using RagTune.Training;
+using RagTune.Training.Data;
+using RagTune.Training.Pretraining;
+using RagTune.Training.Reporting;
+
+namespace RagTune.Cli.Commands;
+
+/// <summary>
+/// <c>ragtune pretrain --data &lt;corpus.jsonl|.txt&gt; --out &lt;dir&gt; [--vocab-size N] [--hidden N] [--layers N] …</c>: trains a
+/// byte-level BPE tokenizer and a small Llama-family model from scratch and writes a Hugging Face folder; checkpoints
+/// make <c>--resume</c> continue exactly.
+/// </summary>
+public sealed class PretrainCommand : ICliCommand
+{
+    /// <inheritdoc />
+    public Command Build()
+    {
+        var data = new Option<string>("--data") { Description = "Corpus: JSONL ({\"text\"} documents and/or {\"messages\"} conversations) or a .txt file (paragraphs).", Required = true };
+        var outDir = new Option<string>("--out") { Description = "Output folder (Hugging Face model + checkpoints).", Required = true };
+        var vocab = new Option<int>("--vocab-size") { DefaultValueFactory = _ => 2048, Description = "BPE vocabulary size." };
+        var hidden = new Option<int>("--hidden") { DefaultValueFactory = _ => 128, Description = "Model width." };
+        var layers = new Option<int>("--layers") { DefaultValueFactory = _ => 4, Description = "Transformer blocks." };
+        var heads = new Option<int>("--heads") { DefaultValueFactory = _ => 4, Description = "Attention heads." };
+        var maxLen = new Option<int>("--max-seq-len") { DefaultValueFactory = _ => 256, Description = "Longest sequence (context length of the model)." };
+        var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => 1, Description = "Passes over the corpus." };
+        var maxSteps = new Option<int>("--max-steps") { DefaultValueFactory = _ => 0, Description = "Optimizer steps (overrides --epochs)." };
+        var lr = new Option<double>("--lr") { DefaultValueFactory = _ => 3e-3, Description = "Peak learning rate." };
+        var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 16, Description = "Sequences per step." };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 42, Description = "Seed of initialisation and data order." };
+        var saveEvery = new Option<int>("--save-every") { DefaultValueFactory = _ => 100, Description = "Checkpoint every N steps." };
+        var logEvery = new Option<int>("--log-every") { DefaultValueFactory = _ => 10, Description = "Progress line every N steps." };
+        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 0, Description = "libtorch threads for this process (0 = libtorch's default)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --out." };
+        var command = new Command("pretrain", "Train a tokenizer and a small Llama-family model from scratch on a corpus.");
+        foreach (var o in new Option[] { data, outDir, vocab, hidden, layers, heads, maxLen, epochs, maxSteps, lr, batch, seed, saveEvery, logEvery, threads, resume })
+            command.Options.Add(o);
+        command.SetAction((ParseResult r, CancellationToken ct) => CommandAction.RunAsync(() =>
+        {
+            // The verb owns its process, so the thread count is set once here, before any tensor work.
+            if (r.GetValue(threads) is > 0 and var n) TorchSharp.torch.set_num_threads(n);
+            var options = new PretrainOptions
+            {
+                CorpusPath = r.GetValue(data)!, VocabSize = r.GetValue(vocab), HiddenSize = r.GetValue(hidden), Layers = r.GetValue(layers),
+                Heads = r.GetValue(heads), MaxSeqLen = r.GetValue(maxLen),
+                Trainer = new TrainerOptions
+                {
+                    OutputDir = r.GetValue(outDir)!, Epochs = r.GetValue(epochs), MaxSteps = r.GetValue(maxSteps), LearningRate = r.GetValue(lr),
+                    BatchSize = r.GetValue(batch), Seed = r.GetValue(seed), SaveEvery = r.GetValue(saveEvery), LogEvery = r.GetValue(logEvery),
+                    Resume = r.GetValue(resume), WeightDecay = 0.1,
+                },
+            };
+            var console = new TrainingProgressRenderer(Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(CliOutput.For(r).Out) }));
+            try
+            {
+                var result = new PretrainRecipe(options) { OnProgress = console.Report, OnMessage = console.Report }.Run(ct);
+                console.Report($"{result.Parameters:N0} parameters, {result.Training.Steps} steps in {result.TrainingSeconds:F1} s → {result.ModelDir}");
+                return Task.FromResult(ExitCode.Ok);
+            }
+            catch (Exception e) when (e is DatasetException or ModelLoadException or TokenizerLoadException or ArgumentException or FileNotFoundException or InvalidDataException)
+            {
+                throw new UserFacingException(e.Message, ExitCode.BadInput, e);
+            }
+            catch (TrainingDivergedException e)
+            {
+                throw new UserFacingException(e.Message, ExitCode.Failure, e);
+            }
+        }, Console.Error));
+        return command;
+    }
+}

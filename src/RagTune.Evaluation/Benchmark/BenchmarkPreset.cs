@@ -1,0 +1,64 @@
+namespace RagTune.Evaluation.Benchmark;
+
+/// <summary>
+/// Sizes of one benchmark run: the worlds, the base model and its pre-training budget. <see cref="Full"/> is the
+/// README's demo (≥ 300 test questions); <see cref="Quick"/> is the reduced run CI uses. Every number here is sized to
+/// the time budget on two CPU cores, not to any result.
+/// </summary>
+public sealed record BenchmarkPreset
+{
+    /// <summary>Name written into the outputs (<c>full</c> or <c>quick</c>).</summary>
+    public required string Name { get; init; }
+    /// <summary>Entities of the pre-training world.</summary>
+    public int PretrainEntities { get; init; } = 400;
+    /// <summary>Share of the pre-training entities whose facts are also asked closed book in the corpus.</summary>
+    public double MemoryQuestionShare { get; init; } = 0.5;
+    /// <summary>Context-reading conversations per pre-training entity (each on one of its attributes).</summary>
+    public int ContextQuestionsPerEntity { get; init; } = 4;
+    /// <summary>Entities of the test world.</summary>
+    public int TestEntities { get; init; } = 72;
+    /// <summary>Unknown entities asked about (unanswerable test questions).</summary>
+    public int UnanswerableQuestions { get; init; } = 32;
+    /// <summary>Share of test entities with one fact changed by the update.</summary>
+    public double UpdateShare { get; init; } = 0.2;
+    /// <summary>Rewrites of each test document for the ft-paraphrase arm.</summary>
+    public int Paraphrases { get; init; } = 2;
+    /// <summary>Labelled reviews for training / testing the classification task.</summary>
+    public int ClassifyTrain { get; init; } = 240;
+    /// <summary>Test reviews of the classification task.</summary>
+    public int ClassifyTest { get; init; } = 200;
+    /// <summary>Chunks per retrieval (pre-training contexts use the same number).</summary>
+    public int TopK { get; init; } = 3;
+    /// <summary>
+    /// Prompt budget of the grounded prompt, in model tokens: three generated passages, the system prompt and the
+    /// question need ~400; the margin to <see cref="MaxSeqLen"/> covers the chat template and the answer.
+    /// </summary>
+    public int ContextTokens { get; init; } = 448;
+    /// <summary>Base-model vocabulary.</summary>
+    public int VocabSize { get; init; } = 2048;
+    /// <summary>Base-model width.</summary>
+    public int HiddenSize { get; init; } = 128;
+    /// <summary>Base-model blocks.</summary>
+    public int Layers { get; init; } = 4;
+    /// <summary>Base-model heads.</summary>
+    public int Heads { get; init; } = 4;
+    /// <summary>Pre-training optimizer steps.</summary>
+    public int PretrainSteps { get; init; } = 600;
+    /// <summary>Pre-training batch size.</summary>
+    public int PretrainBatchSize { get; init; } = 16;
+    /// <summary>Pre-training peak learning rate.</summary>
+    public double PretrainLearningRate { get; init; } = 3e-3;
+
+    /// <summary>Longest pre-training sequence and the model's context (a grounded prompt with <see cref="TopK"/> sources and the answer fit).</summary>
+    public int MaxSeqLen { get; init; } = 512;
+
+    /// <summary>The README demo.</summary>
+    public static BenchmarkPreset Full { get; } = new() { Name = "full" };
+
+    /// <summary>The reduced run for CI: smaller worlds, a smaller model, a short pre-training.</summary>
+    public static BenchmarkPreset Quick { get; } = new()
+    {
+        Name = "quick", PretrainEntities = 120, TestEntities = 16, UnanswerableQuestions = 6, ClassifyTrain = 60, ClassifyTest = 40,
+        ContextQuestionsPerEntity = 2, Paraphrases = 1, VocabSize = 1024, HiddenSize = 64, Layers = 2, Heads = 2, PretrainSteps = 120,
+    };
+}

@@ -1,0 +1,86 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.AI;
+using RagTune.Models;
+using RagTune.Models.Clients;
+using RagTune.Models.Templates;
+using RagTune.Models.Tokenization;
+using RagTune.Training.Pretraining;
+
+namespace RagTune.Training.Tests.Pretraining;
+
+/// <summary>
+/// <see cref="PretrainRecipe"/> end to end on a tiny corpus: the Hugging Face folder loads through the engine (model,
+/// tokenizer, chat template, chat client), training lowers the loss, and the same seed gives the same weights.
+/// </summary>
+public class PretrainRecipeTests
+{
+    static string Corpus()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("ragtune-pretrain-corpus").FullName, "corpus.jsonl");
+        var lines = new List<string>();
+        var names = new[] { "Anna", "Boris", "Chen", "Dara", "Emil", "Fay" };
+        var cities = new[] { "Oslo", "Lima", "Riga" };
+        for (var i = 0; i < 24; i++)
+        {
+            var (n, c) = (names[i % names.Length], cities[i % cities.Length]);
+            lines.Add(new JsonObject { ["text"] = $"{n} lives in {c}. {n} likes long walks in {c}." }.ToJsonString());
+            lines.Add(new JsonObject
+            {
+                ["messages"] = new JsonArray(
+                    new JsonObject { ["role"] = "user", ["content"] = $"Where does {n} live?" },
+                    new JsonObject { ["role"] = "assistant", ["content"] = c }),
+            }.ToJsonString());
+        }
+        File.WriteAllLines(path, lines);
+        return path;
+    }
+
+    static PretrainOptions Options(string corpus, string outDir) => new()
+    {
+        CorpusPath = corpus, VocabSize = 300, HiddenSize = 32, Layers = 1, Heads = 2, MaxSeqLen = 64,
+        Trainer = new TrainerOptions { OutputDir = outDir, MaxSteps = 25, BatchSize = 8, LearningRate = 1e-2, Seed = 5, LogEvery = 5, PlotLoss = false },
+    };
+
+    [Fact]
+    public async Task WritesAFolderTheEngineLoads_AndLearns()
+    {
+        var outDir = Directory.CreateTempSubdirectory("ragtune-pretrain").FullName;
+        var losses = new List<double>();
+        var result = new PretrainRecipe(Options(Corpus(), outDir)) { OnProgress = p => losses.Add(p.Loss) }.Run();
+
+        foreach (var f in new[] { "config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "generation_config.json" })
+            Assert.True(File.Exists(Path.Combine(outDir, f)), f);
+        Assert.False(Directory.Exists(Path.Combine(outDir, ".staging")));
+        Assert.True(losses[^1] < losses[0] * 0.7, $"loss {losses[0]:F3} → {losses[^1]:F3}");
+        Assert.Equal(300, result.VocabSize);
+
+        using var model = ModelLoader.Load(outDir);
+        Assert.Equal(result.Parameters, model.parameters().Sum(p => p.numel()));
+        var tokenizer = TokenizerLoader.FromFolder(outDir);
+        Assert.Equal(PretrainTokenizer.SpecialTokens.ToList().IndexOf(PretrainTokenizer.EosToken), tokenizer.EosTokenId);
+        var template = ChatTemplate.FromFolder(outDir)!;
+        Assert.Equal("<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n", template.Render([new ChatMessage(ChatRole.User, "hi")], true));
+        using var chat = LocalClientFactory.CreateChatClient(outDir);
+        var reply = await chat.GetResponseAsync([new ChatMessage(ChatRole.User, "Where does Anna live?")], new ChatOptions { MaxOutputTokens = 4, Temperature = 0 });
+        Assert.NotNull(reply.Text);
+    }
+
+    [Fact]
+    public void SameSeed_SameWeights()
+    {
+        var corpus = Corpus();
+        var a = Directory.CreateTempSubdirectory("ragtune-pretrain-a").FullName;
+        var b = Directory.CreateTempSubdirectory("ragtune-pretrain-b").FullName;
+        new PretrainRecipe(Options(corpus, a) with { Trainer = Options(corpus, a).Trainer with { MaxSteps = 6 } }).Run();
+        new PretrainRecipe(Options(corpus, b) with { Trainer = Options(corpus, b).Trainer with { MaxSteps = 6 } }).Run();
+        Assert.Equal(File.ReadAllBytes(Path.Combine(a, "tokenizer.json")), File.ReadAllBytes(Path.Combine(b, "tokenizer.json")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(a, "model.safetensors")), File.ReadAllBytes(Path.Combine(b, "model.safetensors")));
+    }
+
+    [Fact]
+    public void MissingCorpus_NamesTheFile()
+    {
+        var e = Assert.Throws<FileNotFoundException>(() => new PretrainRecipe(Options("/nonexistent/corpus.jsonl", Path.GetTempPath())).Run());
+        Assert.Contains("/nonexistent/corpus.jsonl", e.Message);
+    }
+}
