@@ -25,6 +25,8 @@ public static class RagTuneServer
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
         builder.Logging.ClearProviders();
         if (options.ConsoleLogs) builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
+        // One line per request comes from the operations middleware (with the request id); ASP.NET's own are noise.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSingleton(options);
         builder.Services.AddOperations(options);
         builder.Services.AddOpenAiApi(options);

@@ -33,6 +33,7 @@ public sealed class ContinuousBatcher : IDisposable
     int _column; // the next write position of every row
     int _queued;
     int _inFlight;
+    long _cancelled;
     int _active;
 
     /// <param name="model">The decoder; the batcher must be its only user while it runs.</param>
@@ -56,6 +57,9 @@ public sealed class ContinuousBatcher : IDisposable
 
     /// <summary>Requests waiting for a row.</summary>
     public int QueuedRequests => Volatile.Read(ref _queued);
+
+    /// <summary>Requests cancelled (client gone, timeout) before they finished, since the start.</summary>
+    public long CancelledRequests => Interlocked.Read(ref _cancelled);
 
     /// <summary>Positions per row (prompt plus generated tokens).</summary>
     public int ContextLength => _capacity;
@@ -315,6 +319,7 @@ public sealed class ContinuousBatcher : IDisposable
 
     void Complete(BatchedGeneration generation, Exception? error)
     {
+        if (error is OperationCanceledException) Interlocked.Increment(ref _cancelled);
         generation.Complete(error);
         Interlocked.Decrement(ref _inFlight);
     }
