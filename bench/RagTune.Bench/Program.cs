@@ -9,6 +9,8 @@ switch (args.FirstOrDefault())
         return await RetrievalBench.RunAsync(args[1..]);
     case "training":
         return TrainingBench.Run(args[1..]);
+    case "serve":
+        return await ServeBench.RunAsync(args[1..]);
     case "vectors":
         return VectorBench.Run(args[1..]);
     case "machine":
@@ -17,6 +19,6 @@ switch (args.FirstOrDefault())
         Console.WriteLine($"fp32 GEMM 2048²:       {MachineBench.GemmGflops():F1} GFLOP/s");
         return 0;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project bench/RagTune.Bench -- <generation|machine|training|vectors|retrieval>");
+        Console.WriteLine("usage: dotnet run -c Release --project bench/RagTune.Bench -- <generation|machine|training|vectors|retrieval|serve>");
         return 2;
 }
