@@ -11,6 +11,8 @@ switch (args.FirstOrDefault())
         return TrainingBench.Run(args[1..]);
     case "embeddings":
         return await EmbeddingBench.RunAsync(args[1..]);
+    case "serve":
+        return await ServeBench.RunAsync(args[1..]);
     case "vectors":
         return VectorBench.Run(args[1..]);
     case "machine":
@@ -19,6 +21,6 @@ switch (args.FirstOrDefault())
         Console.WriteLine($"fp32 GEMM 2048²:       {MachineBench.GemmGflops():F1} GFLOP/s");
         return 0;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project bench/RagTune.Bench -- <generation [--vs-llamacpp]|machine|training|vectors|retrieval|embeddings>");
+        Console.WriteLine("usage: dotnet run -c Release --project bench/RagTune.Bench -- <generation [--vs-llamacpp]|machine|training|vectors|retrieval|embeddings|serve>");
         return 2;
 }
