@@ -26,4 +26,13 @@ public sealed record ServerOptions
 
     /// <summary>Where uploaded files, created knowledge bases, fine-tuning jobs and comparison runs live.</summary>
     public string DataDirectory { get; init; } = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "ragtune", "server");
+
+    /// <summary>
+    /// The command that runs child jobs (fine-tuning, comparisons) as <c>&lt;command…&gt; finetune …</c>; null = the running
+    /// <c>ragtune</c> executable (or <c>dotnet ragtune.dll</c>). Tests point it at the built CLI.
+    /// </summary>
+    public IReadOnlyList<string>? WorkerCommand { get; init; }
+
+    /// <summary>Largest accepted upload (knowledge-base documents, fine-tuning files) in bytes. Default 64 MB.</summary>
+    public long MaxUploadBytes { get; init; } = 64L << 20;
 }
