@@ -19,13 +19,23 @@ public sealed class LocalModelHub(ServerOptions options, IServiceProvider servic
 {
     readonly ConcurrentDictionary<string, Lazy<IChatClient>> _chat = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, Lazy<IEmbeddingGenerator<string, Embedding<float>>>> _embedders = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, string> _added = new(StringComparer.Ordinal);
+
+    /// <summary>Makes a produced model (a fine-tuning result) servable: added to the catalog, so it shows in <c>/v1/models</c>.</summary>
+    public void Register(string id, string folder, string ownedBy)
+    {
+        if (services.GetService<IServedModelCatalog>() is { } catalog) catalog.Add(id, folder, ownedBy);
+        else _added[id] = folder;
+    }
 
     /// <summary>Served model ids and folders.</summary>
     public IReadOnlyList<(string Id, string Folder)> Models()
     {
         var catalog = services.GetService<IServedModelCatalog>();
         if (catalog is not null) return catalog.List().Select(m => (m.Id, m.Folder)).ToList();
-        return options.Models.Where(Directory.Exists).Select(m => (Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(m))), Path.GetFullPath(m))).ToList();
+        // Without the OpenAI feature (tests of this feature alone): the --model folders by name, then produced models.
+        return options.Models.Where(Directory.Exists).Select(m => (Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(m))), Path.GetFullPath(m)))
+            .Concat(_added.Select(a => (a.Key, a.Value))).ToList();
     }
 
     /// <summary>The folder of model <paramref name="id"/>, or a 404 naming the served ids.</summary>
