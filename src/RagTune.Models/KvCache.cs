@@ -31,6 +31,28 @@ public sealed class KvCache : IDisposable
         }
     }
 
+    KvCache(Tensor[] keys, Tensor[] values, int maxLength, int length)
+    {
+        (this.keys, this.values) = (keys, values);
+        NumLayers = keys.Length;
+        BatchSize = keys[0].shape[0];
+        MaxLength = maxLength;
+        Length = length;
+    }
+
+    /// <summary>
+    /// A cache over the first <paramref name="rows"/> rows of this one's buffers (shared storage, same capacity) holding
+    /// <paramref name="length"/> positions — how a continuous batch decodes only its occupied rows. Disposing the view
+    /// leaves the buffers alive.
+    /// </summary>
+    internal KvCache RowsView(int rows, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(rows, BatchSize);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, MaxLength);
+        return new KvCache([.. keys.Select(k => k.narrow(0, 0, rows))], [.. values.Select(v => v.narrow(0, 0, rows))], MaxLength, length);
+    }
+
     /// <summary>Number of layers.</summary>
     public int NumLayers { get; }
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using RagTune.Server.Comparisons;
 using RagTune.Server.FineTuning;
 using RagTune.Server.KnowledgeBases;
@@ -16,10 +17,14 @@ namespace RagTune.Server;
 /// </summary>
 public static class RagTuneServer
 {
+    /// <summary>The configured application (not started): <c>app.RunAsync()</c>, or <c>StartAsync</c> in tests.</summary>
     public static WebApplication Build(ServerOptions options, string[]? args = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args ?? []);
         builder.WebHost.UseUrls([.. options.Urls]);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
+        builder.Logging.ClearProviders();
+        if (options.ConsoleLogs) builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
         builder.Services.AddSingleton(options);
         builder.Services.AddOperations(options);
         builder.Services.AddOpenAiApi(options);

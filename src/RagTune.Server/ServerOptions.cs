@@ -27,6 +27,21 @@ public sealed record ServerOptions
     /// <summary>Where uploaded files, created knowledge bases, fine-tuning jobs and comparison runs live.</summary>
     public string DataDirectory { get; init; } = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "ragtune", "server");
 
+    /// <summary>Positions per batch row (prompt plus answer); null = the model's context, at most 2048.</summary>
+    public int? ContextLength { get; init; }
+
+    /// <summary>A generation request running longer than this is cancelled (its row freed).</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Largest JSON body the API endpoints accept (larger: 413).</summary>
+    public long MaxJsonBodyBytes { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>Largest request body Kestrel accepts at all (uploads); endpoints may set lower limits.</summary>
+    public long MaxRequestBodyBytes { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>Structured JSON logs (with request ids) on the console; off for tests and embedding.</summary>
+    public bool ConsoleLogs { get; init; }
+
     /// <summary>
     /// The command that runs child jobs (fine-tuning, comparisons) as <c>&lt;command…&gt; finetune …</c>; null = the running
     /// <c>ragtune</c> executable (or <c>dotnet ragtune.dll</c>). Tests point it at the built CLI.

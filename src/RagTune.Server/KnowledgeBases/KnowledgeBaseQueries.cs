@@ -84,6 +84,13 @@ public sealed class KnowledgeBaseQueries(KnowledgeBaseRegistry registry, LocalMo
     /// <inheritdoc/>
     public async Task<GroundedChat> GroundAsync(string knowledgeBase, IReadOnlyList<ChatMessage> messages, string modelId, CancellationToken cancellationToken)
     {
+        // The chat endpoint answers OpenAiExceptions as OpenAI errors; anything else would be a 500.
+        try { return await GroundCoreAsync(knowledgeBase, messages, modelId, cancellationToken); }
+        catch (ApiError e) { throw new OpenAiException(e.Status, e.Message, e.Type, e.Param is "knowledge_base" or "name" ? "knowledge_base" : e.Param, e.Code); }
+    }
+
+    async Task<GroundedChat> GroundCoreAsync(string knowledgeBase, IReadOnlyList<ChatMessage> messages, string modelId, CancellationToken cancellationToken)
+    {
         var info = registry.Get(knowledgeBase);
         var question = messages.LastOrDefault(m => m.Role == ChatRole.User)?.Text;
         if (string.IsNullOrWhiteSpace(question))

@@ -102,6 +102,26 @@ public sealed class KnowledgeBaseApiTests
         Assert.Equal(1, citation.Number);
         Assert.Contains("Marnis", citation.Snippet);
         Assert.Equal("veltoria.md", citation.Source);
+
+        // Through the OpenAI-compatible chat endpoint: the grounded answer and its sources; an unknown knowledge base is a 404.
+        var model = Path.GetFileName(BigramChatModel.Path_);
+        var chat = await server.PostJsonAsync("/v1/chat/completions", new
+        {
+            model, knowledge_base = "ground", messages = new[] { new { role = "user", content = "What is the capital of Veltoria?" } },
+        });
+        var message = chat.GetProperty("choices")[0].GetProperty("message");
+        Assert.Equal(BigramChatModel.Answer, message.GetProperty("content").GetString()!.Trim());
+        Assert.Contains("Marnis", message.GetProperty("citations")[0].GetProperty("snippet").GetString());
+        using var unknown = await server.Client.PostAsync("/v1/chat/completions", JsonContent(new
+        {
+            model, knowledge_base = "../nope", messages = new[] { new { role = "user", content = "x" } },
+        }));
+        Assert.Equal("knowledge_base", (await TestServer.AssertErrorAsync(unknown, 400)).GetProperty("param").GetString());
+        using var missing = await server.Client.PostAsync("/v1/chat/completions", JsonContent(new
+        {
+            model, knowledge_base = "nope", messages = new[] { new { role = "user", content = "x" } },
+        }));
+        Assert.Equal("knowledge_base_not_found", (await TestServer.AssertErrorAsync(missing, 404)).GetProperty("code").GetString());
     }
 
     internal static object ServiceOf(TestServer server, Type type) => server.Services.GetService(type) ?? throw new InvalidOperationException($"{type} is not registered");

@@ -84,8 +84,7 @@ $("chat-form").addEventListener("submit", async (e) => {
   bubble.dataset.streaming = "true";
   const kb = $("chat-kb").value, model = $("chat-model").value;
   try {
-    if (kb) await askKnowledgeBase(kb, model, text, bubble);
-    else await chatCompletion(model, text, bubble);
+    await chatCompletion(model, kb, text, bubble);
   } catch (err) {
     bubble.className = "msg error";
     bubble.textContent = err.message;
@@ -100,50 +99,43 @@ function addMessage(role, text) {
   node.scrollIntoView({ block: "end" });
   return node;
 }
-async function askKnowledgeBase(kb, model, question, bubble) {
-  const response = await fetch(`/api/knowledge-bases/${encodeURIComponent(kb)}/ask`, {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question, model, stream: true }),
-  });
+// Chat goes through the OpenAI-compatible endpoint; a knowledge base grounds it (RagTune's "knowledge_base" field)
+// and the last streamed chunk carries the numbered sources as "citations".
+async function chatCompletion(model, kb, text, bubble) {
+  const messages = kb ? [{ role: "user", content: text }] : state.history.concat([{ role: "user", content: text }]);
+  const body = { model, messages, stream: true };
+  if (kb) body.knowledge_base = kb;
+  const response = await fetch("/v1/chat/completions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  let answer = "", citations = null;
   await readSse(response, (data) => {
-    if (data.delta !== undefined) { bubble.textContent += data.delta; bubble.scrollIntoView({ block: "end" }); }
-    if (data.answer !== undefined) renderAnswer(bubble, kb, data);
+    const delta = data.choices && data.choices[0] && data.choices[0].delta;
+    if (!delta) return;
+    if (delta.content) { answer += delta.content; bubble.textContent = answer; bubble.scrollIntoView({ block: "end" }); }
+    if (delta.citations) citations = delta.citations;
   });
-}
-async function chatCompletion(model, text, bubble) {
-  state.history.push({ role: "user", content: text });
-  const response = await fetch("/v1/chat/completions", {
-    method: "POST", headers: { "content-type": "application/json" },
-    body: JSON.stringify({ model, messages: state.history, stream: true, max_tokens: 256 }),
-  });
-  let answer = "";
-  await readSse(response, (data) => {
-    const delta = data.choices && data.choices[0] && data.choices[0].delta && data.choices[0].delta.content;
-    if (delta) { answer += delta; bubble.textContent = answer; bubble.scrollIntoView({ block: "end" }); }
-  });
-  state.history.push({ role: "assistant", content: answer });
+  if (citations) renderAnswer(bubble, kb, answer.trim(), citations);
+  if (!kb) state.history.push({ role: "user", content: text }, { role: "assistant", content: answer });
 }
 // The final answer: [n] markers become buttons that open the cited passage; the cited sources are listed below.
-function renderAnswer(bubble, kb, data) {
-  const byNumber = new Map(data.citations.concat(data.sources).map((c) => [c.number, c]));
+function renderAnswer(bubble, kb, answer, sources) {
+  const byNumber = new Map(sources.map((c) => [c.number, c]));
+  const cited = new Set();
   bubble.replaceChildren();
-  const parts = data.answer.split(/(\[\d+(?:\s*,\s*\d+)*\])/);
-  for (const part of parts) {
+  for (const part of answer.split(/(\[\d+(?:\s*,\s*\d+)*\])/)) {
     const m = /^\[(\d+(?:\s*,\s*\d+)*)\]$/.exec(part);
     if (!m) { bubble.append(part); continue; }
     for (const n of m[1].split(",").map((x) => parseInt(x, 10))) {
       const source = byNumber.get(n);
       if (!source) { bubble.append(`[${n}]`); continue; }
+      cited.add(n);
       bubble.append(el("span", { className: "cite", textContent: String(n), title: source.title, onclick: () => openSource(kb, source) }));
     }
   }
-  const cited = data.citations.length ? data.citations : [];
-  if (cited.length) {
-    const list = el("div", { className: "citations" }, "Sources:");
-    for (const c of cited) list.append(el("a", { className: "citation-link", textContent: `[${c.number}] ${c.title} — ${c.source}`, onclick: () => openSource(kb, c) }));
-    bubble.append(list);
-  } else if (data.abstained) {
-    bubble.append(el("div", { className: "citations muted", textContent: "No source was cited." }));
-  }
+  if (!sources.length) { bubble.append(el("div", { className: "citations muted", textContent: "Nothing relevant was found in the knowledge base." })); return; }
+  const list = el("div", { className: "citations" }, cited.size ? "Cited sources:" : "Sources given to the model (none cited):");
+  for (const s of sources.filter((s) => !cited.size || cited.has(s.number)))
+    list.append(el("a", { className: "citation-link", textContent: `[${s.number}] ${s.title} — ${s.source}`, onclick: () => openSource(kb, s) }));
+  bubble.append(list);
 }
 async function openSource(kb, source) {
   $("source-panel").classList.remove("hidden");
