@@ -162,6 +162,7 @@ async function loadKnowledgeBases() {
     className: kb.name === state.kb ? "selected" : "", onclick: () => selectKnowledgeBase(kb.name),
   }, el("span", { textContent: kb.name }), el("span", { className: "badge", textContent: `${kb.documents} docs` }))));
   fillSelect($("chat-kb"), [""].concat(list.data.map((k) => k.name)), (v) => v || "(none)");
+  status(`${$("chat-model").options.length} model(s), ${list.data.length} knowledge base(s)`);
 }
 $("kb-create").addEventListener("submit", async (e) => {
   e.preventDefault();
