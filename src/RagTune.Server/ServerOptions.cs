@@ -41,4 +41,13 @@ public sealed record ServerOptions
 
     /// <summary>Structured JSON logs (with request ids) on the console; off for tests and embedding.</summary>
     public bool ConsoleLogs { get; init; }
+
+    /// <summary>
+    /// The command that runs child jobs (fine-tuning, comparisons) as <c>&lt;command…&gt; finetune …</c>; null = the running
+    /// <c>ragtune</c> executable (or <c>dotnet ragtune.dll</c>). Tests point it at the built CLI.
+    /// </summary>
+    public IReadOnlyList<string>? WorkerCommand { get; init; }
+
+    /// <summary>Largest accepted upload (knowledge-base documents, fine-tuning files) in bytes. Default 64 MB.</summary>
+    public long MaxUploadBytes { get; init; } = 64L << 20;
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using RagTune.Application;
 using RagTune.Server;
 
 namespace RagTune.Cli.Commands;
@@ -14,7 +15,7 @@ public sealed class ServeCommand : ICliCommand
     public Command Build()
     {
         var models = new Option<string[]>("--model") { Description = "Model folder to serve (repeatable); its id is the folder name.", AllowMultipleArgumentsPerToken = false };
-        var embed = new Option<string?>("--embed-model") { Description = "Encoder folder for /v1/embeddings and knowledge bases." };
+        var embed = new Option<string?>("--embed-model") { Description = "Encoder for /v1/embeddings and knowledge bases: built-in minilm or arctic-xs, or a folder." };
         var kbs = new Option<string[]>("--kb") { Description = "Knowledge-base folder to open (repeatable)." };
         var urls = new Option<string[]>("--urls") { Description = "Listen address(es); loopback by default.", DefaultValueFactory = _ => ["http://127.0.0.1:8080"] };
         var keys = new Option<string?>("--api-key-file") { Description = "File with one API key per line; requests to /v1 and /api then need 'Authorization: Bearer <key>'." };
@@ -31,7 +32,7 @@ public sealed class ServeCommand : ICliCommand
             var options = new ServerOptions
             {
                 Models = r.GetValue(models) ?? [],
-                EmbedModel = r.GetValue(embed),
+                EmbedModel = r.GetValue(embed) is { } e ? ModelClients.ResolveEmbeddingModel(e) : null,
                 KnowledgeBases = r.GetValue(kbs) ?? [],
                 Urls = (r.GetValue(urls) ?? []).SelectMany(u => u.Split(';', StringSplitOptions.RemoveEmptyEntries)).ToList(),
                 ApiKeyFile = r.GetValue(keys),
