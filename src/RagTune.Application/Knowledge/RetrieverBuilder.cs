@@ -27,7 +27,7 @@ public static class RetrieverBuilder
         if (embedder is null)
         {
             var model = kb.EmbeddingModel ?? throw new ServiceException(
-                $"Knowledge base '{kb.Folder}' has no embeddings, so --mode {chosen.Name()} cannot run. HINT: re-ingest with --embed-model <dir|endpoint>, or use --mode bm25.",
+                $"Knowledge base '{kb.Folder}' has no embeddings, so --mode {chosen.Name()} cannot run. HINT: re-ingest with --embed-model minilm (or a folder or endpoint), or use --mode bm25.",
                 ServiceErrorKind.BadArguments);
             embedder = ModelClients.OpenEmbedder(model, embedderOptions);
             owned = embedder;

@@ -9,6 +9,8 @@ public sealed record SearchRequest
     public required string Query { get; init; }
     /// <summary>Mode; null: <see cref="RetrieverBuilder.DefaultMode"/>.</summary>
     public RetrievalMode? Mode { get; init; }
+    /// <summary>How the knowledge base's embedding model is opened (dense and hybrid), e.g. the built-in encoders' cache.</summary>
+    public ModelClientOptions? EmbedOptions { get; init; }
     /// <summary>Number of chunks.</summary>
     public int TopK { get; init; } = 10;
     /// <summary>Relevance threshold on the mode's score.</summary>

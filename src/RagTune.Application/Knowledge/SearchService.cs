@@ -16,7 +16,7 @@ public static class SearchService
         try { filter = request.Filters.Count > 0 ? MetadataFilter.Parse(request.Filters) : null; }
         catch (FormatException e) { throw new ServiceException(e.Message, ServiceErrorKind.BadArguments, e); }
         using var kb = KnowledgeBases.OpenForReading(request.KnowledgeBase);
-        using var retriever = RetrieverBuilder.Build(kb, request.Mode);
+        using var retriever = RetrieverBuilder.Build(kb, request.Mode, embedderOptions: request.EmbedOptions);
         var options = new RetrievalOptions { TopK = request.TopK, MinScore = request.MinScore, Filter = filter };
         var hits = await retriever.RetrieveAsync(request.Query, options, cancellationToken);
         return new SearchResult(retriever.Mode, hits);

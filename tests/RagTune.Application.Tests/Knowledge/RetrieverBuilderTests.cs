@@ -14,7 +14,7 @@ public class RetrieverBuilderTests
         File.WriteAllText(Path.Combine(docs, "b.txt"), "Bread is baked in the village oven at dawn.");
         var kbDir = Path.Combine(root, "kb");
 
-        var ingested = await IngestService.RunAsync(new IngestRequest { KnowledgeBase = kbDir, Paths = [docs] });
+        var ingested = await IngestService.RunAsync(new IngestRequest { KnowledgeBase = kbDir, Paths = [docs], EmbedModel = "none" });
         Assert.Equal(2, ingested.Summary.DocumentsAdded);
         Assert.Null(ingested.Recovered);
 
@@ -37,6 +37,30 @@ public class RetrieverBuilderTests
         Assert.Equal(ServiceErrorKind.BadArguments, bad.Kind);
         var missing = await Assert.ThrowsAsync<ServiceException>(() => SearchService.RunAsync(new SearchRequest { KnowledgeBase = Path.Combine(root, "nope"), Query = "x" }));
         Assert.Equal(ServiceErrorKind.NotFound, missing.Kind);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(root, true); } catch (IOException) { }
+    }
+
+    [Fact]
+    public async Task ByDefaultANewKnowledgeBaseIsEmbeddedWithTheBuiltInMiniLmAndSearchIsHybrid()
+    {
+        var root = TestPaths.NewTempDir("ragtune-app");
+        var docs = Directory.CreateDirectory(Path.Combine(root, "docs")).FullName;
+        File.WriteAllText(Path.Combine(docs, "a.txt"), "The lighthouse keeper climbs the tower every night.");
+        File.WriteAllText(Path.Combine(docs, "b.txt"), "Bread is baked in the village oven at dawn.");
+        var kbDir = Path.Combine(root, "kb");
+        var cache = new Models.Onnx.EmbeddingModelCacheOptions(CacheDirectory: Path.Combine(root, "cache"));
+
+        await IngestService.RunAsync(new IngestRequest { KnowledgeBase = kbDir, Paths = [docs], EmbedOptions = new ModelClientOptions { EmbeddingCache = cache } });
+        using (var kb = KnowledgeBases.OpenForReading(kbDir))
+        {
+            Assert.Equal("minilm", kb.EmbeddingModel);
+            Assert.Equal(RetrievalMode.Hybrid, RetrieverBuilder.DefaultMode(kb));
+        }
+        // No word of the query occurs in the passage it should find: only the dense half of hybrid can rank it first.
+        var search = await SearchService.RunAsync(new SearchRequest { KnowledgeBase = kbDir, Query = "baker making loaves early morning", TopK = 1, Mode = RetrievalMode.Dense,
+            EmbedOptions = new ModelClientOptions { EmbeddingCache = cache } });
+        Assert.Contains("Bread", search.Hits.Single().Chunk.Text);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try { Directory.Delete(root, true); } catch (IOException) { }
     }
