@@ -95,6 +95,7 @@ public sealed class Trainer
         EvalMetrics? lastEval = null;
         var stoppedEarly = false;
         var orderCache = (Epoch: -1, Order: Array.Empty<int>());
+        int[]? lengths = null;
         var clock = Stopwatch.StartNew();
         long tokensSinceLog = 0;
         var stepsSinceStart = 0;
@@ -110,7 +111,13 @@ public sealed class Trainer
                 // Data order is a pure function of (seed, epoch), so the position is just the micro-batch index.
                 var micro = (long)step * o.GradAccumSteps + k;
                 var epoch = (int)(micro / batchesPerEpoch);
-                if (orderCache.Epoch != epoch) orderCache = (epoch, DataSplit.Permutation(train.Count, unchecked(o.Seed * 1_000_003 + epoch)));
+                if (orderCache.Epoch != epoch)
+                {
+                    var epochSeed = unchecked(o.Seed * 1_000_003 + epoch);
+                    orderCache = (epoch, o.GroupByLength
+                        ? DataSplit.LengthGroupedPermutation(lengths ??= train.Select(e => e.InputIds.Length).ToArray(), o.BatchSize, epochSeed)
+                        : DataSplit.Permutation(train.Count, epochSeed));
+                }
                 var start = (int)(micro % batchesPerEpoch) * o.BatchSize;
                 var examples = orderCache.Order.Skip(start).Take(o.BatchSize).Select(i => train[i]).ToList();
                 using var scope = NewDisposeScope();

@@ -42,6 +42,11 @@ public sealed record TrainerOptions
     public bool Resume { get; init; }
     /// <summary>Token id used to pad batches.</summary>
     public int PadTokenId { get; init; }
+    /// <summary>
+    /// Batch examples of similar length together (<see cref="Data.DataSplit.LengthGroupedPermutation"/>), so padding wastes
+    /// little compute when lengths vary widely; the order stays a pure function of (seed, epoch), so resume is still exact.
+    /// </summary>
+    public bool GroupByLength { get; init; }
     /// <summary>Classification (class-id labels, accuracy/F1) instead of language modelling.</summary>
     public bool Classification { get; init; }
     /// <summary>Write loss.png at the end.</summary>

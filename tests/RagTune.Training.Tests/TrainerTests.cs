@@ -26,10 +26,12 @@ public class TrainerTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void ResumeFromACheckpointEqualsAnUninterruptedRun(bool loraWithDropout)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void ResumeFromACheckpointEqualsAnUninterruptedRun(bool loraWithDropout, bool groupByLength)
     {
+        TrainerOptions Options(string dir) => TrainerTests.Options(dir) with { GroupByLength = groupByLength };
         var data = TinySetup.RandomSequences(40, 50, 12, 1);
         var (full, fullTrainable) = Setup(5, loraWithDropout);
         var dirA = TestPaths.NewTempDir();

@@ -16,7 +16,7 @@ namespace RagTune.Application.Benchmark;
 public static class BaseModelCache
 {
     /// <summary>Bump when the pre-training recipe changes what a seed produces.</summary>
-    public const int RecipeVersion = 1;
+    public const int RecipeVersion = 2; // 2: length-grouped batches
 
     /// <summary><c>$XDG_CACHE_HOME/ragtune</c> or <c>~/.cache/ragtune</c> (Linux, macOS); the local application data folder on Windows.</summary>
     public static string DefaultRoot =>
@@ -33,6 +33,8 @@ public static class BaseModelCache
         {
             OutputDir = outputDir, MaxSteps = preset.PretrainSteps, BatchSize = preset.PretrainBatchSize, LearningRate = preset.PretrainLearningRate,
             WeightDecay = 0.1, WarmupRatio = 0.05, Seed = seed, LogEvery = 10, SaveEvery = 100, KeepCheckpoints = 1, PlotLoss = false,
+            // Documents, short questions and long grounded prompts mix: random batches would pad most rows to the longest.
+            GroupByLength = true,
         },
     };
 

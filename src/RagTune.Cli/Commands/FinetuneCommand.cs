@@ -44,11 +44,12 @@ public sealed class FinetuneCommand : ICliCommand
         var bf16 = new Option<bool>("--bf16") { Description = "LoRA: store the frozen base weights in bf16 (half their memory); the adapter trains in fp32." };
         var logEvery = new Option<int>("--log-every") { DefaultValueFactory = _ => 10, Description = "Progress line every N steps." };
         var outDir = new Option<string>("--out") { Description = "Output folder.", Required = true };
+        var grouped = new Option<bool>("--group-by-length") { Description = "Batch examples of similar length together (less padding when lengths vary widely)." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --out." };
         var merge = new Option<bool>("--merge") { Description = "LoRA: also write the merged plain checkpoint." };
         var command = new Command("finetune", "Fine-tune a model (full or LoRA) on JSONL data.");
         foreach (var o in new Option[] { model, data, eval, evalFraction, task, method, loraR, loraAlpha, loraDropout, rslora, target, epochs, maxSteps, lr,
-                                         batch, accum, maxLen, seed, saveEvery, evalEvery, patience, warmup, weightDecay, gradCkpt, bf16, logEvery, outDir, resume, merge })
+                                         batch, accum, maxLen, seed, saveEvery, evalEvery, patience, warmup, weightDecay, gradCkpt, bf16, logEvery, outDir, resume, merge, grouped })
             command.Options.Add(o);
         var embedOptions = new FinetuneOptionSet(model, data, eval, outDir, method, target, epochs, batch, lr, warmup, weightDecay, seed, maxLen, loraR, loraAlpha, logEvery);
         // No Cancelled exit code, as before: Ctrl+C is left to System.CommandLine.
@@ -82,6 +83,7 @@ public sealed class FinetuneCommand : ICliCommand
                     BatchSize = r.GetValue(batch), GradAccumSteps = r.GetValue(accum), Seed = r.GetValue(seed), SaveEvery = r.GetValue(saveEvery),
                     EvalEvery = r.GetValue(evalEvery), EarlyStoppingPatience = r.GetValue(patience), WarmupRatio = r.GetValue(warmup),
                     WeightDecay = r.GetValue(weightDecay), LogEvery = r.GetValue(logEvery), Resume = r.GetValue(resume),
+                    GroupByLength = r.GetValue(grouped),
                 },
             };
             var renderer = new TrainingProgressRenderer(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(CliOutput.For(r).Out) }));

@@ -34,8 +34,9 @@ public sealed class PretrainCommand : ICliCommand
         var logEvery = new Option<int>("--log-every") { DefaultValueFactory = _ => 10, Description = "Progress line every N steps." };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 0, Description = "libtorch threads for this process (0 = libtorch's default)." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --out." };
+        var grouped = new Option<bool>("--group-by-length") { Description = "Batch sequences of similar length together (less padding; default on).", DefaultValueFactory = _ => true };
         var command = new Command("pretrain", "Train a tokenizer and a small Llama-family model from scratch on a corpus.");
-        foreach (var o in new Option[] { data, outDir, vocab, hidden, layers, heads, maxLen, epochs, maxSteps, lr, batch, seed, saveEvery, logEvery, threads, resume })
+        foreach (var o in new Option[] { data, outDir, vocab, hidden, layers, heads, maxLen, epochs, maxSteps, lr, batch, seed, saveEvery, logEvery, threads, resume, grouped })
             command.Options.Add(o);
         command.SetAction((ParseResult r, CancellationToken ct) => CommandAction.RunAsync(() =>
         {
@@ -49,7 +50,7 @@ public sealed class PretrainCommand : ICliCommand
                 {
                     OutputDir = r.GetValue(outDir)!, Epochs = r.GetValue(epochs), MaxSteps = r.GetValue(maxSteps), LearningRate = r.GetValue(lr),
                     BatchSize = r.GetValue(batch), Seed = r.GetValue(seed), SaveEvery = r.GetValue(saveEvery), LogEvery = r.GetValue(logEvery),
-                    Resume = r.GetValue(resume), WeightDecay = 0.1,
+                    Resume = r.GetValue(resume), WeightDecay = 0.1, GroupByLength = r.GetValue(grouped),
                 },
             };
             var console = new TrainingProgressRenderer(Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(CliOutput.For(r).Out) }));
