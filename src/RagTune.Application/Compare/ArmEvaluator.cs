@@ -68,7 +68,7 @@ internal sealed class ArmEvaluator
             prediction = answer.Text;
             var sources = answer.Sources.Select(s => s.Retrieved).ToList();
             promptTokens = new GroundedPromptBuilder(Grounded).Build(question, sources).PromptTokens;
-            if (item.Document is { } gold) scores[$"recall@{Grounded.Retrieval.TopK}"] = Retriever.Last.Any(r => IsDocument(r, gold)) ? 1 : 0;
+            if (item.Documents.Count > 0) scores[$"recall@{Grounded.Retrieval.TopK}"] = Retriever.Last.Any(r => item.Documents.Any(gold => IsDocument(r, gold))) ? 1 : 0;
             if (!answer.Abstained)
             {
                 var f = Faithfulness.Score(prediction, string.Join("\n", answer.Sources.Select(s => s.Text)));
@@ -110,7 +110,7 @@ internal sealed class ArmEvaluator
         {
             var retrieved = await Retriever.RetrieveAsync(item.Input, Grounded.Retrieval, ct);
             messages = new GroundedPromptBuilder(Grounded).Build(item.Input, retrieved).Messages;
-            if (item.Document is { } gold) scores[$"recall@{Grounded.Retrieval.TopK}"] = retrieved.Any(r => IsDocument(r, gold)) ? 1 : 0;
+            if (item.Documents.Count > 0) scores[$"recall@{Grounded.Retrieval.TopK}"] = retrieved.Any(r => item.Documents.Any(gold => IsDocument(r, gold))) ? 1 : 0;
         }
         var logLikelihoods = Scorer!.Score(messages, item.Options);
         var acc = ArgMax(logLikelihoods);

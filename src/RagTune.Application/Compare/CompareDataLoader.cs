@@ -38,7 +38,7 @@ public static class CompareDataLoader
             return v.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText()).ToList();
         }
         var id = Str("id") ?? $"line{r.Line}";
-        var document = Str("document") ?? Str("doc");
+        IReadOnlyList<string> document = (Str("document") ?? Str("doc")) is { } one ? [one] : List("gold_documents") is { Count: > 0 } gold ? gold : List("documents");
         switch (task)
         {
             case "qa":
@@ -47,7 +47,7 @@ public static class CompareDataLoader
                 var unanswerable = r.Json.TryGetProperty("unanswerable", out var u) && u.ValueKind == JsonValueKind.True;
                 var answers = List("answers").Concat(List("answer")).ToList();
                 if (!unanswerable && answers.Count == 0) throw Err("field \"answers\" is empty or missing; give the reference answer(s), or mark the question \"unanswerable\": true");
-                return new CompareItem { Id = id, Input = question, Answers = answers, Unanswerable = unanswerable, Document = document };
+                return new CompareItem { Id = id, Input = question, Answers = answers, Unanswerable = unanswerable, Documents = document };
             }
             case "multiple-choice":
             {
@@ -56,7 +56,7 @@ public static class CompareDataLoader
                 if (options.Count < 2) throw Err("field \"options\" needs at least 2 options");
                 if (!r.Json.TryGetProperty("answer_index", out var ai) || !ai.TryGetInt32(out var index) || index < 0 || index >= options.Count)
                     throw Err($"field \"answer_index\" must be an integer from 0 to {options.Count - 1}");
-                return new CompareItem { Id = id, Input = question, Options = options, AnswerIndex = index, Answers = [options[index]], Document = document };
+                return new CompareItem { Id = id, Input = question, Options = options, AnswerIndex = index, Answers = [options[index]], Documents = document };
             }
             case "classify":
             {
@@ -69,7 +69,7 @@ public static class CompareDataLoader
                 var text = Need("text", "summarize items are {\"id\",\"text\",\"summary\"}");
                 var summaries = List("summary").Concat(List("summaries")).ToList();
                 if (summaries.Count == 0) throw Err("missing field \"summary\" (the reference summary)");
-                return new CompareItem { Id = id, Input = text, Answers = summaries, Document = document };
+                return new CompareItem { Id = id, Input = text, Answers = summaries, Documents = document };
             }
         }
     }

@@ -3,7 +3,7 @@ namespace RagTune.Application.Compare;
 /// <summary>
 /// One test or training item of any task: qa <c>{"id","question","answers":[…]}</c> (or <c>"unanswerable":true</c>),
 /// multiple-choice <c>{"id","question","options":[…],"answer_index"}</c>, classify <c>{"id","text","label"}</c>,
-/// summarize <c>{"id","text","summary"}</c>. Optional <c>"document"</c>: the gold document (file name or id) for recall@k.
+/// summarize <c>{"id","text","summary"}</c>. Optional <c>"document"</c> (or a list in <c>"gold_documents"</c>/<c>"documents"</c>): the gold document(s) (file name or id) for recall@k.
 /// </summary>
 public sealed record CompareItem
 {
@@ -21,6 +21,6 @@ public sealed record CompareItem
     public int AnswerIndex { get; init; }
     /// <summary>classify: the gold label.</summary>
     public string? Label { get; init; }
-    /// <summary>Gold document (file name, path or document id), when known.</summary>
-    public string? Document { get; init; }
+    /// <summary>Gold documents (file name, path or document id), when known: a retrieval hits when it returns any of them.</summary>
+    public IReadOnlyList<string> Documents { get; init; } = [];
 }

@@ -110,8 +110,9 @@ internal sealed class TrainingDataBuilder
         foreach (var item in Train)
         {
             var retrieved = await Knowledge.Retriever.RetrieveAsync(item.Input, Grounded.Retrieval with { TopK = Math.Max(1, Grounded.Retrieval.TopK) }, ct);
-            StoredChunk? oracle = item.Document is { } gold
-                ? retrieved.FirstOrDefault(r => ArmEvaluator.IsDocument(r, gold))?.Chunk ?? all.FirstOrDefault(c => ArmEvaluator.IsDocument(new RetrievedChunk(c, 0), gold))
+            bool IsGold(RetrievedChunk r) => item.Documents.Any(gold => ArmEvaluator.IsDocument(r, gold));
+            StoredChunk? oracle = item.Documents.Count > 0
+                ? retrieved.FirstOrDefault(IsGold)?.Chunk ?? all.FirstOrDefault(c => IsGold(new RetrievedChunk(c, 0)))
                 : retrieved.FirstOrDefault()?.Chunk;
             var withOracle = oracle is not null && !item.Unanswerable && random.NextDouble() < spec.OracleFraction;
             var pool = all.Where(c => oracle is null || c.DocumentId != oracle.DocumentId).ToList();
