@@ -17,7 +17,12 @@ public static class DemoCompare
             // what allows it, and compare's own subfolders (kb, data, models, arms, …) never collide with the demo's.
             if (File.Exists(Path.Combine(outDir, BenchmarkDemo.MarkerFileName)))
                 File.WriteAllText(Path.Combine(outDir, CompareRunner.MarkerFileName), "Written by ragtune demo for ragtune compare.\n");
-            await CompareRunner.RunAsync(config, outDir, new CompareRunOptions { Seed = options.Seed, Force = options.Force }, compareProgress, ct).ConfigureAwait(false);
+            await CompareRunner.RunAsync(config, outDir, new CompareRunOptions
+            {
+                Seed = options.Seed, Force = options.Force,
+                // QA and multiple choice adapt the same base to the same documents: each model is trained once.
+                ModelCacheDir = Path.Combine(options.OutputDir, "trained-models"),
+            }, compareProgress, ct).ConfigureAwait(false);
         }, progress)
         {
             ClosedBookPrompt = q => ComparePrompts.ClosedBook(q),

@@ -116,13 +116,15 @@ public static class CompareRunner
             Report("integrity", $"passed: {integrity.TestQuestions} questions against {integrity.TrainingRecords} training records, no overlap");
 
             // 4. Train (cached by hash of base model, data, settings and seed).
+            string ModelFolder(string kind, string hash) =>
+                options.ModelCacheDir is { } shared ? Path.Combine(Path.GetFullPath(shared), $"{kind}-{hash[..16]}") : Path.Combine(outDir, "models", kind);
             foreach (var kind in kinds)
             {
                 var spec = config.Arms.FirstOrDefault(a => a.Name == kind);
                 var settings = spec?.Training ?? config.Training;
                 var task = kind is "ft-docs" or "ft-paraphrase" ? TrainingTask.Causal : TrainingTask.Sft;
                 var hash = Hash(CacheVersion, ModelIdentity(_model), _data[kind].File.Sha256, JsonSerializer.Serialize(settings), seed.ToString());
-                _models[kind] = await ArmTrainer.TrainAsync(kind, _model, _data[kind].File.Path, task, settings, seed, Path.Combine(outDir, "models", kind), hash, options.Force, progress, ct);
+                _models[kind] = await ArmTrainer.TrainAsync(kind, _model, _data[kind].File.Path, task, settings, seed, ModelFolder(kind, hash), hash, options.Force, progress, ct);
             }
 
             // 5. Evaluate every arm (cached by the hash of everything it depends on).
