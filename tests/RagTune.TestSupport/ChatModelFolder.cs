@@ -11,9 +11,11 @@ public static class ChatModelFolder
 {
     public const int ImStart = 510, ImEnd = 511;
 
-    public static string Create()
+    /// <summary>Writes the folder into <paramref name="dir"/> (created; default: a new temporary folder) and returns it.</summary>
+    public static string Create(string? dir = null)
     {
-        var dir = TestPaths.NewTempDir("chat-model");
+        dir ??= TestPaths.NewTempDir("chat-model");
+        Directory.CreateDirectory(dir);
         var source = TestPaths.Parity("llama3-style");
         foreach (var file in new[] { "config.json", "generation_config.json", "model.safetensors" })
             File.Copy(Path.Combine(source, file), Path.Combine(dir, file));

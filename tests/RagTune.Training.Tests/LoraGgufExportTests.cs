@@ -1,9 +1,9 @@
 using RagTune.Models;
 using RagTune.Models.Generation;
-using RagTune.Models.Tests.Gguf;
 using RagTune.Tests;
 using RagTune.Training.Lora;
 using static TorchSharp.torch;
+using RagTune.Tests.Gguf;
 
 namespace RagTune.Training.Tests;
 

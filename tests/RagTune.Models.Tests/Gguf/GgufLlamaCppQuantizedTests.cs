@@ -3,6 +3,7 @@ using LLama.Native;
 using RagTune.Models.Generation;
 using RagTune.Models.Gguf;
 using static TorchSharp.torch;
+using RagTune.Tests.Gguf;
 
 namespace RagTune.Models.Tests.Gguf;
 

@@ -2,6 +2,7 @@ using RagTune.Models.Gguf;
 using RagTune.Models.SafeTensors;
 using RagTune.Tests;
 using static TorchSharp.torch;
+using RagTune.Tests.Gguf;
 
 namespace RagTune.Models.Tests.Gguf;
 

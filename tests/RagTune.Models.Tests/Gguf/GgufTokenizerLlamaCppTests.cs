@@ -2,6 +2,7 @@ using RagTune.Models.Gguf;
 using RagTune.Models.Tests.Tokenization;
 using RagTune.Models.Tokenization;
 using RagTune.Tests;
+using RagTune.Tests.Gguf;
 
 namespace RagTune.Models.Tests.Gguf;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using RagTune.Tests;
+using RagTune.Tests.Gguf;
 
 namespace RagTune.Models.Tests.Gguf;
 

@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
 
-namespace RagTune.Models.Tests.Gguf;
+namespace RagTune.Tests.Gguf;
 
 /// <summary>Small tokenizer files for test models whose fixtures ship no tokenizer.</summary>
-internal static class TinyTokenizers
+public static class TinyTokenizers
 {
     /// <summary>
     /// A GPT-2-style byte-level BPE of exactly <paramref name="vocabSize"/> tokens: &lt;pad&gt;, &lt;s&gt;, &lt;/s&gt;

@@ -3,13 +3,13 @@ using LLama;
 using LLama.Common;
 using LLama.Native;
 
-namespace RagTune.Models.Tests.Gguf;
+namespace RagTune.Tests.Gguf;
 
 /// <summary>
 /// llama.cpp (through LLamaSharp) as the reference: loads a GGUF file on the CPU with an explicit thread count (no
 /// process-wide settings), returns the logits of every position and greedy continuations.
 /// </summary>
-internal sealed class LlamaCpp : IDisposable
+public sealed class LlamaCpp : IDisposable
 {
     readonly LLamaWeights _weights;
     readonly LLamaContext _context;
@@ -46,8 +46,7 @@ internal sealed class LlamaCpp : IDisposable
         _context.NativeHandle.MemoryClear(true);
         var batch = new LLamaBatch();
         for (var i = 0; i < ids.Count; i++) batch.Add(ids[i], i, LLamaSeqId.Zero, true);
-        var result = _context.NativeHandle.Decode(batch);
-        Assert.Equal(DecodeResult.Ok, result);
+        Check(_context.NativeHandle.Decode(batch));
         return Enumerable.Range(0, ids.Count).Select(i => _context.NativeHandle.GetLogitsIth(i).ToArray()).ToArray();
     }
 
@@ -57,7 +56,7 @@ internal sealed class LlamaCpp : IDisposable
         _context.NativeHandle.MemoryClear(true);
         var batch = new LLamaBatch();
         for (var i = 0; i < prompt.Count; i++) batch.Add(prompt[i], i, LLamaSeqId.Zero, i == prompt.Count - 1);
-        Assert.Equal(DecodeResult.Ok, _context.NativeHandle.Decode(batch));
+        Check(_context.NativeHandle.Decode(batch));
         var output = new List<int>();
         var logitsIndex = prompt.Count - 1;
         for (var step = 0; step < newTokens; step++)
@@ -67,7 +66,7 @@ internal sealed class LlamaCpp : IDisposable
             output.Add(next);
             batch.Clear();
             batch.Add(next, prompt.Count + step, LLamaSeqId.Zero, true);
-            Assert.Equal(DecodeResult.Ok, _context.NativeHandle.Decode(batch));
+            Check(_context.NativeHandle.Decode(batch));
             logitsIndex = 0;
         }
         return output;
@@ -95,5 +94,10 @@ internal sealed class LlamaCpp : IDisposable
     {
         _context.Dispose();
         _weights.Dispose();
+    }
+
+    static void Check(DecodeResult result)
+    {
+        if (result != DecodeResult.Ok) throw new InvalidOperationException($"llama.cpp decode failed: {result}");
     }
 }
