@@ -13,7 +13,7 @@ namespace RagTune.Application.Benchmark;
 /// determines it (generator version, preset, recipe, seed). A model is built in a private temporary folder and moved
 /// into place in one rename, so a crash or a concurrent run never leaves a half-written model under the key.
 /// </summary>
-public static class BaseModelCache
+internal static class BaseModelCache
 {
     /// <summary>Bump when the pre-training recipe changes what a seed produces.</summary>
     public const int RecipeVersion = 2; // 2: length-grouped batches

@@ -10,7 +10,7 @@ namespace RagTune.Application.Benchmark;
 /// review classification. Training settings are fixed here for every arm alike (full fine-tuning of the small base)
 /// and were chosen before any result was seen.
 /// </summary>
-public static class DemoConfigs
+internal static class DemoConfigs
 {
     /// <summary>File names, relative to the demo folder.</summary>
     public const string Qa = "compare.json", MultipleChoice = "compare-mc.json", Classify = "compare-classify.json";

@@ -5,7 +5,7 @@ namespace RagTune.Evaluation.Benchmark;
 /// <c>{v}</c> = value), the question phrasings used in training data and the held-out phrasings only test items use,
 /// and distractor sentences that put another value of the same kind next to the entity's name.
 /// </summary>
-public sealed record AttributeSpec(
+internal sealed record AttributeSpec(
     string Key,
     IReadOnlyList<string> Values,
     IReadOnlyList<string> Statements,

@@ -10,7 +10,7 @@ namespace RagTune.Evaluation.Benchmark;
 /// Markdown document folders, JSONL train/test sets in the compare contract's formats, and the pre-training corpus.
 /// Every file is written to a temporary name and renamed, so a crash never leaves a half-written file.
 /// </summary>
-public static class BenchmarkFiles
+internal static class BenchmarkFiles
 {
     /// <summary>Relative paths inside the benchmark folder.</summary>
     public const string Documents = "documents", UpdateDocuments = "update/documents", Paraphrases = "paraphrases",

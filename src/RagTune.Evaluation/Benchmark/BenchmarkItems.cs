@@ -1,10 +1,10 @@
 namespace RagTune.Evaluation.Benchmark;
 
 /// <summary>A generated-answer test or training question. <see cref="Answers"/> is empty when <see cref="Unanswerable"/>.</summary>
-public sealed record QaItem(string Id, string Question, IReadOnlyList<string> Answers, bool Unanswerable, string Entity, string Attribute, IReadOnlyList<string> GoldDocuments);
+internal sealed record QaItem(string Id, string Question, IReadOnlyList<string> Answers, bool Unanswerable, string Entity, string Attribute, IReadOnlyList<string> GoldDocuments);
 
 /// <summary>A multiple-choice test question scored by option log-likelihood.</summary>
-public sealed record McItem(string Id, string Question, IReadOnlyList<string> Options, int AnswerIndex, string Entity, string Attribute);
+internal sealed record McItem(string Id, string Question, IReadOnlyList<string> Options, int AnswerIndex, string Entity, string Attribute);
 
 /// <summary>A labelled text of the classification task.</summary>
-public sealed record ClassifyItem(string Id, string Text, string Label);
+internal sealed record ClassifyItem(string Id, string Text, string Label);

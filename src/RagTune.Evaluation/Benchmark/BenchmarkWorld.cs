@@ -5,7 +5,7 @@ namespace RagTune.Evaluation.Benchmark;
 /// test world (other entities): its documents, test items, knowledge update, rewrites for ft-paraphrase, training
 /// questions on facts no test item asks, and the classification task.
 /// </summary>
-public sealed record BenchmarkWorld
+internal sealed record BenchmarkWorld
 {
     /// <summary>The seed it was generated from.</summary>
     public required int Seed { get; init; }

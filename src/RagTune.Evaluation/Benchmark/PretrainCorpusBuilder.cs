@@ -17,7 +17,7 @@ namespace RagTune.Evaluation.Benchmark;
 /// holds the answer among distractor chunks — answered with the value and its citation, or with the abstain sentence
 /// when no source holds it. That last part is what lets the base model read retrieved chunks at all.
 /// </summary>
-public static class PretrainCorpusBuilder
+internal static class PretrainCorpusBuilder
 {
     /// <summary>Share of context conversations whose sources lack the answer (the answer is the abstain sentence).</summary>
     public const double UnanswerableShare = 0.125;

@@ -5,7 +5,7 @@ namespace RagTune.Evaluation.Benchmark;
 /// per concern and per document, so the same seed gives the same files byte for byte. Bump <see cref="Version"/>
 /// whenever the output for a seed changes (the cached base model is keyed by it).
 /// </summary>
-public static class WorldGenerator
+internal static class WorldGenerator
 {
     /// <summary>Version of the generated content.</summary>
     public const int Version = 1;

@@ -5,7 +5,7 @@ namespace RagTune.Evaluation.Benchmark;
 /// review words of the classification task. Question phrasings are split once here into training phrasings and
 /// held-out test phrasings; nothing else decides which phrasing a test item gets.
 /// </summary>
-public static class WorldVocabulary
+internal static class WorldVocabulary
 {
     /// <summary>The attributes, in a fixed order.</summary>
     public static IReadOnlyList<AttributeSpec> Attributes { get; } =
