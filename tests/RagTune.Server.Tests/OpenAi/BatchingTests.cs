@@ -65,6 +65,24 @@ public class BatchingTests(ServerFixture fixture) : IClassFixture<ServerFixture>
     }
 
     [Fact]
+    public async Task ARequestOverTheServersTimeoutAnswers408AndFreesItsRow()
+    {
+        await using var server = await RunningServer.StartAsync(new ServerOptions { Models = [ModelFolders.Long], RequestTimeout = TimeSpan.FromMilliseconds(300) });
+        var batcher = (await server.App.Services.GetRequiredService<ServedModelCatalog>().GetAsync("tiny-long", default)).Batcher!;
+        using var http = server.Http();
+        // 4,000 tokens take far longer than 300 ms on this model, so the server's timeout ends the run.
+        var response = await http.PostAsJsonAsync("v1/completions", new { model = "tiny-long", prompt = new[] { 1, 2, 3 }, max_tokens = 4000, temperature = 0 });
+        Assert.Equal(HttpStatusCode.RequestTimeout, response.StatusCode);
+        var error = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
+        Assert.Equal("timeout", (string)error["code"]!);
+        for (var i = 0; i < 400 && batcher.ActiveRows > 0; i++) await Task.Delay(25);
+        Assert.Equal(0, batcher.ActiveRows);
+        // The server stays up and serves the next request within the limit.
+        var ok = await http.PostAsJsonAsync("v1/completions", new { model = "tiny-long", prompt = new[] { 1, 2, 3 }, max_tokens = 2, temperature = 0 });
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+    }
+
+    [Fact]
     public async Task AFullQueueAnswers429WithRetryAfter()
     {
         await using var server = await RunningServer.StartAsync(new ServerOptions { Models = [ModelFolders.Long], MaxBatch = 1, QueueLimit = 0 });
