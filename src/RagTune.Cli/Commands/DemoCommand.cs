@@ -25,13 +25,14 @@ public sealed class DemoCommand : ICliCommand
         foreach (var o in new Option[] { seed, output, quick, cache, embed, force }) command.Options.Add(o);
         command.SetAction(async (ParseResult result, CancellationToken ct) =>
         {
+            var cli = CliOutput.For(result);
             var dir = result.GetValue(output)!;
             var options = new DemoOptions
             {
                 OutputDir = dir, Seed = result.GetValue(seed), Preset = result.GetValue(quick) ? BenchmarkPreset.Quick : BenchmarkPreset.Full,
                 CacheDir = result.GetValue(cache), EmbedModel = result.GetValue(embed)!, Force = result.GetValue(force),
             };
-            var demo = DemoCompare.Create(options, new SynchronousProgress(line => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}")));
+            var demo = DemoCompare.Create(options, new SynchronousProgress(line => cli.Note($"[{DateTime.Now:HH:mm:ss}] {line}")));
             DemoSummary summary;
             try
             {
@@ -39,7 +40,7 @@ public sealed class DemoCommand : ICliCommand
             }
             catch (DemoOutputException e)
             {
-                Console.Error.WriteLine($"error: {e.Message}");
+                cli.Note($"error: {e.Message}");
                 return (int)ExitCode.BadArguments;
             }
             catch (OperationCanceledException)
@@ -48,13 +49,13 @@ public sealed class DemoCommand : ICliCommand
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                Console.Error.WriteLine($"error: cannot write to '{dir}': {e.Message}. HINT: pass a writable folder with --out.");
+                cli.Note($"error: cannot write to '{dir}': {e.Message}. HINT: pass a writable folder with --out.");
                 return (int)ExitCode.Failure;
             }
-            Console.WriteLine($"base model: {summary.ModelDir} ({(summary.Pretrained ? $"pre-trained now, {summary.PretrainSeconds:F0} s" : "from the cache")})");
+            cli.Line($"base model: {summary.ModelDir} ({(summary.Pretrained ? $"pre-trained now, {summary.PretrainSeconds:F0} s" : "from the cache")})");
             foreach (var (config, report) in summary.Configs.Zip(summary.ReportDirs))
-                Console.WriteLine($"{Path.GetFileName(config)} → {Path.Combine(report, "report.html")}");
-            Console.WriteLine($"total {summary.TotalSeconds:F0} s");
+                cli.Line($"{Path.GetFileName(config)} → {Path.Combine(report, "report.html")}");
+            cli.Line($"total {summary.TotalSeconds:F0} s");
             return (int)ExitCode.Ok;
         });
         return command;

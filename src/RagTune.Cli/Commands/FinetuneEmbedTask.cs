@@ -1,7 +1,5 @@
 using System.CommandLine;
 using RagTune.Application;
-using RagTune.Models;
-using RagTune.Models.Tokenization;
 using RagTune.Training;
 using RagTune.Training.Embeddings;
 using RagTune.Training.Lora;
@@ -33,27 +31,17 @@ internal static class FinetuneEmbedTask
             MaxTokens = r.GetResult(o.MaxLen) is null or { Implicit: true } ? null : r.GetValue(o.MaxLen),
             Lora = new LoraConfig { R = r.GetValue(o.LoraR), Alpha = r.GetValue(o.LoraAlpha), Dropout = 0, TargetModules = targets },
         };
+        var cli = CliOutput.For(r);
         var log = r.GetValue(o.LogEvery);
         var progress = new SyncProgress<EmbeddingFineTuneProgress>(p =>
         {
-            if (p.Message is not null) Console.Error.WriteLine(p.Message);
-            else if (p.Step % Math.Max(1, log) == 0 || p.Step == p.TotalSteps) Console.Error.WriteLine($"step {p.Step}/{p.TotalSteps} loss {p.Loss:F4}");
+            if (p.Message is not null) cli.Note(p.Message);
+            else if (p.Step % Math.Max(1, log) == 0 || p.Step == p.TotalSteps) cli.Note($"step {p.Step}/{p.TotalSteps} loss {p.Loss:F4}");
         });
-        try
-        {
-            var result = await new EmbeddingFineTuneRecipe(options, progress).RunAsync(ct);
-            Console.Out.WriteLine($"{result.Steps} steps, loss {result.FirstLoss:F4} → {result.LastLoss:F4}" +
-                (result.RecallBefore is { } b ? $", held-out recall@10 {b:P1} → {result.RecallAfter:P1}" : "") + $"; saved to {options.OutputDir}");
-            return ExitCode.Ok;
-        }
-        catch (Exception e) when (e is ModelLoadException or TokenizerLoadException or InvalidDataException or FileNotFoundException or IOException or ArgumentException)
-        {
-            throw new UserFacingException(e.Message, ExitCode.BadInput, e);
-        }
-        catch (TrainingDivergedException e)
-        {
-            throw new UserFacingException(e.Message, ExitCode.Failure, e);
-        }
+        var result = await EmbeddingFineTuneService.RunAsync(options, progress, ct);
+        cli.Line($"{result.Steps} steps, loss {result.FirstLoss:F4} → {result.LastLoss:F4}" +
+            (result.RecallBefore is { } b ? $", held-out recall@10 {b:P1} → {result.RecallAfter:P1}" : "") + $"; saved to {options.OutputDir}");
+        return ExitCode.Ok;
     }
 }
 

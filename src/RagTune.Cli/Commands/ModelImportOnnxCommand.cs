@@ -45,10 +45,10 @@ public sealed class ModelImportOnnxCommand : ICliCommand
             {
                 throw new UserFacingException(e.Message, ExitCode.BadInput, e);
             }
-            Console.Out.WriteLine($"{outDir}: BertModel, {config.NumHiddenLayers} layers, hidden {config.HiddenSize}, " +
+            CliOutput.For(r).Line($"{outDir}: BertModel, {config.NumHiddenLayers} layers, hidden {config.HiddenSize}, " +
                 $"{config.NumAttentionHeads} heads, vocab {config.VocabSize}, {options.Pooling.ToString().ToLowerInvariant()} pooling");
             return Task.FromResult(ExitCode.Ok);
-        }, Console.Error));
+        }, r.InvocationConfiguration.Error));
         return command;
     }
 }

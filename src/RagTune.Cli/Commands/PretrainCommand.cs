@@ -68,7 +68,7 @@ public sealed class PretrainCommand : ICliCommand
             {
                 throw new UserFacingException(e.Message, ExitCode.Failure, e);
             }
-        }, Console.Error));
+        }, r.InvocationConfiguration.Error));
         return command;
     }
 }
