@@ -14,7 +14,7 @@ public sealed class ServeCommand : ICliCommand
     /// <inheritdoc />
     public Command Build()
     {
-        var models = new Option<string[]>("--model") { Description = "Model folder to serve (repeatable); its id is the folder name.", AllowMultipleArgumentsPerToken = false };
+        var models = new Option<string[]>("--model") { Description = "Model folder or hub repo id (org/name, from the hub cache or downloaded) to serve (repeatable); its id is the folder name or the repo id.", AllowMultipleArgumentsPerToken = false };
         var embed = new Option<string?>("--embed-model") { Description = "Encoder for /v1/embeddings and knowledge bases: built-in minilm or arctic-xs, or a folder." };
         var kbs = new Option<string[]>("--kb") { Description = "Knowledge-base folder to open (repeatable)." };
         var urls = new Option<string[]>("--urls") { Description = "Listen address(es); loopback by default.", DefaultValueFactory = _ => ["http://127.0.0.1:8080"] };
@@ -31,7 +31,7 @@ public sealed class ServeCommand : ICliCommand
         {
             var options = new ServerOptions
             {
-                Models = r.GetValue(models) ?? [],
+                Models = await ResolveModelsAsync(r.GetValue(models) ?? [], CliOutput.For(r), ct),
                 EmbedModel = r.GetValue(embed) is { } e ? ModelClients.ResolveEmbeddingModel(e) : null,
                 KnowledgeBases = r.GetValue(kbs) ?? [],
                 Urls = (r.GetValue(urls) ?? []).SelectMany(u => u.Split(';', StringSplitOptions.RemoveEmptyEntries)).ToList(),
@@ -46,6 +46,15 @@ public sealed class ServeCommand : ICliCommand
             return ExitCode.Ok;
         }, r.InvocationConfiguration.Error, ct));
         return command;
+    }
+
+    /// <summary>Hub repo ids become their cached (or downloaded) snapshot folders; folders pass through.</summary>
+    static async Task<List<string>> ResolveModelsAsync(IEnumerable<string> specs, CliOutput output, CancellationToken ct)
+    {
+        var folders = new List<string>();
+        foreach (var spec in specs)
+            folders.Add(Directory.Exists(spec) ? spec : await ModelClients.ResolveFolderAsync(spec, CommandOptions.ModelOptions(), output.Notes, ct));
+        return folders;
     }
 
     static async Task RunAsync(ServerOptions options, TextWriter error, CancellationToken ct)

@@ -36,8 +36,23 @@ public sealed class ServedModelCatalog : IServedModelCatalog, IDisposable
         foreach (var entry in _entries) _ = entry.Load.Value;
     }
 
-    /// <summary>A model's id: its folder name.</summary>
-    public static string IdOf(string folder) => Path.GetFileName(Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
+    /// <summary>
+    /// A model's id: its folder name; for a hub download (<c>…/models--org--name/snapshots/&lt;rev&gt;</c>) the repo id
+    /// <c>org/name</c>; for a built-in encoder's cache folder (<c>minilm-&lt;key&gt;</c>) its name (<c>minilm</c>).
+    /// </summary>
+    public static string IdOf(string folder)
+    {
+        var full = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+        var name = Path.GetFileName(full);
+        var parent = Path.GetDirectoryName(full);
+        if (parent is not null && Path.GetFileName(parent) == "snapshots" && Path.GetFileName(Path.GetDirectoryName(parent)) is { } repo
+            && repo.StartsWith("models--", StringComparison.Ordinal) && repo.Split("--") is [_, var org, var model])
+            return $"{org}/{model}";
+        if (File.Exists(Path.Combine(full, "ragtune-builtin.json")) && name.LastIndexOf('-') is > 0 and var dash
+            && RagTune.Models.Onnx.BuiltInEncoder.Find(name[..dash]) is not null)
+            return name[..dash];
+        return name;
+    }
 
     /// <inheritdoc/>
     public IReadOnlyList<ServedModel> List()
