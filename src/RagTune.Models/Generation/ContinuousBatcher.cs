@@ -199,9 +199,11 @@ public sealed class ContinuousBatcher : IDisposable
             }
             row.Start = _column - length;
             generation.MarkAdmitted();
-            generation.Publish(first);
-            if (row.Finish is not null) { End(row, null); return; }
+            if (row.Finish is not null) { generation.Publish(first); End(row, null); return; }
             _rows.Add(row);
+            // Counted before its first token is out, so a client that sees the token also sees the row in ActiveRows.
+            Volatile.Write(ref _active, _rows.Count);
+            generation.Publish(first);
         }
         catch
         {
