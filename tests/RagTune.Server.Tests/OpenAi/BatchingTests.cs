@@ -41,7 +41,7 @@ public class BatchingTests(ServerFixture fixture) : IClassFixture<ServerFixture>
     {
         await using var server = await RunningServer.StartAsync(new ServerOptions { Models = [ModelFolders.Long] });
         var batcher = (await server.App.Services.GetRequiredService<ServedModelCatalog>().GetAsync("tiny-long", default)).Batcher!;
-        using var http = server.Http();
+        using var http = server.HangingUpHttp();
         using var cts = new CancellationTokenSource();
         var request = new HttpRequestMessage(HttpMethod.Post, "v1/completions")
         {

@@ -22,6 +22,13 @@ public sealed class RunningServer : IAsyncDisposable
     /// <summary>A plain HTTP client on <see cref="Address"/>.</summary>
     public HttpClient Http() => new() { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };
 
+    /// <summary>
+    /// A client that hangs up at once when a response is disposed unread: the default handler first drains up to 1 MB
+    /// for up to 2 s to reuse the connection, long enough for a short generation to finish instead of being cancelled.
+    /// </summary>
+    public HttpClient HangingUpHttp() =>
+        new(new SocketsHttpHandler { MaxResponseDrainSize = 0, ResponseDrainTimeout = TimeSpan.Zero }) { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };
+
     /// <summary>The official OpenAI client pointed at <c>/v1</c> (no retries, so refusals reach the test).</summary>
     public OpenAIClient OpenAi(string key = "unused") => new(new ApiKeyCredential(key), new OpenAIClientOptions
     {
