@@ -1,3 +1,4 @@
+using RagTune.Application;
 using System.CommandLine;
 using System.Text.Json;
 
@@ -28,5 +29,5 @@ internal sealed class CliOutput(TextWriter output, TextWriter error)
     public void Json<T>(T value) => Out.WriteLine(JsonSerializer.Serialize(value));
 
     /// <summary>Notes as an <see cref="IProgress{T}"/> (reported in order on the caller's thread).</summary>
-    public IProgress<string> Notes => new SyncProgress<string>(Note);
+    public IProgress<string> Notes => new InlineProgress<string>(Note);
 }

@@ -32,7 +32,7 @@ public sealed class ClassifyCommand : ICliCommand
                 Print(output, classifier.Predict(one));
                 return Task.FromResult(ExitCode.Ok);
             }
-            var report = ClassifyService.ClassifyFile(classifier, r.GetValue(data)!, new SyncProgress<LabelledPrediction>(p => Print(output, p.Prediction)), ct);
+            var report = ClassifyService.ClassifyFile(classifier, r.GetValue(data)!, new InlineProgress<LabelledPrediction>(p => Print(output, p.Prediction)), ct);
             if (report.Accuracy is { } acc)
                 output.Line(string.Create(CultureInfo.InvariantCulture, $"accuracy={acc:F4} macro_f1={report.MacroF1:F4}"));
             return Task.FromResult(ExitCode.Ok);

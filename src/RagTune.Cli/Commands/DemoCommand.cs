@@ -1,3 +1,4 @@
+using RagTune.Application;
 using System.CommandLine;
 using RagTune.Application.Benchmark;
 using RagTune.Evaluation.Benchmark;
@@ -32,7 +33,7 @@ public sealed class DemoCommand : ICliCommand
                 OutputDir = dir, Seed = result.GetValue(seed), Preset = result.GetValue(quick) ? BenchmarkPreset.Quick : BenchmarkPreset.Full,
                 CacheDir = result.GetValue(cache), EmbedModel = result.GetValue(embed)!, Force = result.GetValue(force),
             };
-            var demo = DemoCompare.Create(options, new SynchronousProgress(line => cli.Note($"[{DateTime.Now:HH:mm:ss}] {line}")));
+            var demo = DemoCompare.Create(options, new InlineProgress<string>(line => cli.Note($"[{DateTime.Now:HH:mm:ss}] {line}")));
             DemoSummary summary;
             try
             {
@@ -59,11 +60,5 @@ public sealed class DemoCommand : ICliCommand
             return (int)ExitCode.Ok;
         });
         return command;
-    }
-
-    /// <summary>Writes each line at once, on the calling thread (Progress&lt;T&gt; would post to the thread pool and reorder lines).</summary>
-    sealed class SynchronousProgress(Action<string> write) : IProgress<string>
-    {
-        public void Report(string value) => write(value);
     }
 }

@@ -33,7 +33,7 @@ internal static class FinetuneEmbedTask
         };
         var cli = CliOutput.For(r);
         var log = r.GetValue(o.LogEvery);
-        var progress = new SyncProgress<EmbeddingFineTuneProgress>(p =>
+        var progress = new InlineProgress<EmbeddingFineTuneProgress>(p =>
         {
             if (p.Message is not null) cli.Note(p.Message);
             else if (p.Step % Math.Max(1, log) == 0 || p.Step == p.TotalSteps) cli.Note($"step {p.Step}/{p.TotalSteps} loss {p.Loss:F4}");

@@ -61,7 +61,7 @@ public sealed class IngestCommand : ICliCommand
         if (!ReferenceEquals(output.Error, Console.Error) || Console.IsErrorRedirected)
         {
             var last = DateTime.MinValue;
-            return await IngestService.RunAsync(request, new SyncProgress<IngestProgress>(p =>
+            return await IngestService.RunAsync(request, new InlineProgress<IngestProgress>(p =>
             {
                 if ((DateTime.UtcNow - last).TotalSeconds < 1) return;
                 last = DateTime.UtcNow;
@@ -74,7 +74,7 @@ public sealed class IngestCommand : ICliCommand
             .StartAsync(async ctx =>
             {
                 var task = ctx.AddTask("ingest");
-                return await IngestService.RunAsync(request, new SyncProgress<IngestProgress>(p =>
+                return await IngestService.RunAsync(request, new InlineProgress<IngestProgress>(p =>
                 {
                     task.MaxValue = Math.Max(1, p.BytesTotal);
                     task.Value = p.BytesDone;
