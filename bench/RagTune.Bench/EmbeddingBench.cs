@@ -53,7 +53,7 @@ public static class EmbeddingBench
             $"{count} passages, {ids.Average(i => i.Length):F1} tokens on average (min {ids.Min(i => i.Length)}, max {ids.Max(i => i.Length)}), batch {batch}, {threads} threads, {Environment.ProcessorCount} cores"));
 
         clock.Restart();
-        using var ours = LocalClientFactory.CreateEmbeddingGenerator(folder);
+        using var ours = LocalClientFactory.CreateEmbeddingGenerator(folder, threads: threads);
         var oursLoad = clock.Elapsed.TotalSeconds;
         var mode = SentenceEmbeddingSettings.FromFolder(folder).Mode;
         using var sessionOptions = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
@@ -85,7 +85,7 @@ public static class EmbeddingBench
             $"median: ours {Median(results.Select(x => x.Ours)):F1} sent/s, ONNX Runtime {Median(results.Select(x => x.Ort)):F1} sent/s, ratio {Median(results.Select(x => x.Ratio)):F2}× (load {median.LoadBefore:F1})"));
 
         double? ingestRate = null;
-        if (ingest > 0) ingestRate = await IngestAsync(folder, name, ingest, tokenizer);
+        if (ingest > 0) ingestRate = await IngestAsync(folder, name, ingest, tokenizer, threads);
 
         var resultsDir = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "results");
         Directory.CreateDirectory(resultsDir);
@@ -100,7 +100,7 @@ public static class EmbeddingBench
 
     sealed record Round(double Ours, double Ort, double Ratio, double LoadBefore, double LoadAfter, double MinCosine);
 
-    static async Task<double> IngestAsync(string folder, string name, int count, ITokenizer tokenizer)
+    static async Task<double> IngestAsync(string folder, string name, int count, ITokenizer tokenizer, int threads)
     {
         var root = Path.Combine(Path.GetTempPath(), $"ragtune-bench-embed-{Guid.NewGuid():N}");
         Directory.CreateDirectory(root);
@@ -112,7 +112,7 @@ public static class EmbeddingBench
                 foreach (var (p, i) in Passages(tokenizer, count, 100, random).Select((p, i) => (p, i)))
                     await writer.WriteLineAsync(JsonSerializer.Serialize(new Dictionary<string, string> { ["_id"] = $"p{i}", ["title"] = "", ["text"] = p }));
             using var kb = KnowledgeBase.Open(Path.Combine(root, "kb"));
-            using var embedder = LocalClientFactory.CreateEmbeddingGenerator(folder);
+            using var embedder = LocalClientFactory.CreateEmbeddingGenerator(folder, threads: threads);
             var load = Load();
             var clock = Stopwatch.StartNew();
             var summary = await new KnowledgeBaseIngestor(kb, new IngestOptions { Format = "beir" }, embedder: embedder, embedderName: name).IngestAsync([corpus]);
