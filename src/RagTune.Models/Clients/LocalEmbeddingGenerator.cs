@@ -14,7 +14,8 @@ namespace RagTune.Models.Clients;
 /// Batches run side by side on <see cref="Threads"/> threads, each limiting libtorch to one thread for its batch: the
 /// ops of one batch then need no synchronisation between cores (libtorch's intra-op pool meets a barrier after every
 /// op, where a late or descheduled core stalls the rest). Fewer texts than that fill are split into one smaller batch
-/// per thread; a single text runs alone on libtorch's threads.
+/// per thread (not below <see cref="MinSplitBatch"/> texts); the threads left over go to libtorch inside each batch,
+/// so a single text runs alone on all of them.
 /// </para>
 /// </summary>
 public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
@@ -59,6 +60,12 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     /// <summary>Compute threads: batches running side by side, one libtorch thread each.</summary>
     public int Threads { get; }
 
+    /// <summary>
+    /// The smallest batch a request is split into to give every thread one: below that, several libtorch threads on
+    /// one batch make better use of the cores than one thread each on a few texts.
+    /// </summary>
+    public const int MinSplitBatch = 4;
+
     /// <summary>Tokens per text after truncation (special tokens included).</summary>
     public int MaxTokens => _maxTokens;
 
@@ -76,7 +83,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         {
             // Similar lengths share a batch, so little compute is spent on padding.
             var order = Enumerable.Range(0, texts.Count).OrderBy(i => encoded[i].Count).ToArray();
-            var size = Math.Max(1, Math.Min(BatchSize, (order.Length + Threads - 1) / Threads));
+            var size = Math.Min(BatchSize, Math.Max(MinSplitBatch, (order.Length + Threads - 1) / Threads));
             var batches = order.Chunk(size).ToArray();
             var workers = TorchThreadLimit.IsAvailable ? Math.Min(Threads, batches.Length) : 1;
             var next = -1;
