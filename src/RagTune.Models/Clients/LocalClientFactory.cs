@@ -49,7 +49,7 @@ public static class LocalClientFactory
 
     /// <summary>
     /// An embedding generator over the encoder in <paramref name="dir"/> (pooling from sentence-transformers files) that
-    /// computes on <paramref name="threads"/> threads (null: one per core).
+    /// computes on <paramref name="threads"/> threads (null: libtorch's thread count, by default one per core).
     /// </summary>
     public static LocalEmbeddingGenerator CreateEmbeddingGenerator(string dir, ModelLoadOptions? options = null, int? threads = null)
     {
@@ -81,8 +81,8 @@ public static class LocalClientFactory
     }
 
     /// <summary>
-    /// An embedding generator over an already loaded encoder, computing on <paramref name="threads"/> threads (null: one
-    /// per core); it owns (and disposes) the model.
+    /// An embedding generator over an already loaded encoder, computing on <paramref name="threads"/> threads (null:
+    /// libtorch's thread count, by default one per core); it owns (and disposes) the model.
     /// </summary>
     public static LocalEmbeddingGenerator CreateEmbeddingGenerator(string dir, IEncoderModel model, int? threads = null) =>
         new(model, TokenizerLoader.FromFolder(dir), SentenceEmbeddingSettings.FromFolder(dir), ModelId(dir), ownsModel: true, threads: threads);

@@ -35,7 +35,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     /// <param name="modelId">Reported in the metadata and on each embedding.</param>
     /// <param name="ownsModel">Dispose the model with this generator.</param>
     /// <param name="batchSize">Texts per forward pass.</param>
-    /// <param name="threads">Compute threads (null: one per core).</param>
+    /// <param name="threads">Compute threads (null: libtorch's thread count, by default one per core).</param>
     public LocalEmbeddingGenerator(IEncoderModel model, ITokenizer tokenizer, SentenceEmbeddingSettings? pooling = null, string? modelId = null,
         bool ownsModel = false, int batchSize = 32, int? threads = null)
     {
@@ -43,7 +43,8 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         if (threads is { } n) ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n, nameof(threads));
-        Threads = threads ?? Environment.ProcessorCount;
+        // Default: libtorch's count as this thread sees it (one per core unless the program chose otherwise, e.g. tests).
+        Threads = threads ?? Math.Max(1, Math.Min(Environment.ProcessorCount, get_num_threads()));
         _model = model;
         _tokenizer = tokenizer;
         _pooling = pooling ?? SentenceEmbeddingSettings.Default;
