@@ -18,6 +18,9 @@ public sealed class BenchmarkDemo(DemoOptions options, Func<string, string, Canc
     /// <summary>The generated inputs, relative to the output folder.</summary>
     public const string BenchmarkFolder = "benchmark";
 
+    /// <summary>The base model's reading check, in the output folder.</summary>
+    public const string ReadingCheckFileName = "reading-check.json";
+
     /// <summary>Report subfolders of the multiple-choice and classification runs (the QA report is written at the top).</summary>
     public const string MultipleChoiceFolder = "multiple-choice", ClassifyFolder = "classify";
 
@@ -47,6 +50,10 @@ public sealed class BenchmarkDemo(DemoOptions options, Func<string, string, Canc
         Report(built is null ? $"base model from the cache: {modelDir}"
                              : $"base model pre-trained in {pretrainSeconds:F0} s ({built.Parameters:N0} parameters, {built.Tokens:N0} tokens per epoch): {modelDir}");
 
+        var reading = await CheckReadingAsync(world, modelDir, cancellationToken).ConfigureAwait(false);
+        if (options.BaseOnly)
+            return new DemoSummary(outDir, modelDir, built is not null, pretrainSeconds, reading, [], [], [], clock.Elapsed.TotalSeconds);
+
         var configs = DemoConfigs.Write(outDir, benchmarkDir, modelDir, options);
         var targets = new[] { outDir, Path.Combine(outDir, MultipleChoiceFolder), Path.Combine(outDir, ClassifyFolder) };
         var compareSeconds = new List<double>();
@@ -58,8 +65,25 @@ public sealed class BenchmarkDemo(DemoOptions options, Func<string, string, Canc
             await runCompare(configs[i], targets[i], cancellationToken).ConfigureAwait(false);
             compareSeconds.Add(c.Elapsed.TotalSeconds);
         }
-        return new DemoSummary(outDir, modelDir, built is not null, pretrainSeconds, configs, targets, compareSeconds, clock.Elapsed.TotalSeconds);
+        return new DemoSummary(outDir, modelDir, built is not null, pretrainSeconds, reading, configs, targets, compareSeconds, clock.Elapsed.TotalSeconds);
     }
+
+    /// <summary>The base model's reading check (held-out pre-training-world entities), written to <see cref="ReadingCheckFileName"/>.</summary>
+    async Task<ReadingCheckResult> CheckReadingAsync(BenchmarkWorld world, string modelDir, CancellationToken cancellationToken)
+    {
+        var items = PretrainCorpusBuilder.ReadingCheck(world, options.Preset);
+        var watch = Stopwatch.StartNew();
+        using var chat = ModelClients.OpenChat(modelDir);
+        var result = await ReadingCheck.RunAsync(chat, items, options.Seed, progress, cancellationToken).ConfigureAwait(false);
+        Report($"reading check (held-out pre-training-world entities, {result.Items} grounded questions, {watch.Elapsed.TotalSeconds:F0} s): " +
+               $"exact match {Format(result.ExactMatch)}, a value of the asked kind from the sources {Format(result.ValueFromSources)} " +
+               $"(a random pick among them: {result.ChanceFromSources:F3}), declined {Format(result.Abstained)}");
+        var json = System.Text.Json.JsonSerializer.Serialize(result, Evaluation.Compare.Reports.CompareReportWriter.JsonOptions);
+        BenchmarkFiles.WriteAtomic(Path.Combine(Path.GetFullPath(options.OutputDir), ReadingCheckFileName), json + "\n");
+        return result;
+    }
+
+    static string Format(Evaluation.Compare.Reports.MetricValue m) => $"{m.Value:F3} [{m.CiLow:F3}, {m.CiHigh:F3}]";
 
     void Report(string line) => progress?.Report(line);
 

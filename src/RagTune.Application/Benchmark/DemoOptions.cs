@@ -15,6 +15,8 @@ public sealed record DemoOptions
     public string? CacheDir { get; init; }
     /// <summary>The embedding model of hybrid retrieval: built-in <c>minilm</c> (default) or <c>arctic-xs</c>, an encoder folder; <c>none</c> for BM25 only.</summary>
     public string EmbedModel { get; init; } = Models.Onnx.EmbeddingModelLocator.DefaultModel;
+    /// <summary>Stop after the base model and its reading check (no comparisons).</summary>
+    public bool BaseOnly { get; init; }
     /// <summary>Re-run every arm even when a cached result exists.</summary>
     public bool Force { get; init; }
 }

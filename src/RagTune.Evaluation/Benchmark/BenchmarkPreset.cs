@@ -15,6 +15,13 @@ public sealed record BenchmarkPreset
     public double MemoryQuestionShare { get; init; } = 0.5;
     /// <summary>Context-reading conversations per pre-training entity (each on one of its attributes).</summary>
     public int ContextQuestionsPerEntity { get; init; } = 4;
+    /// <summary>Held-out entities of the pre-training world for the base model's reading check (never in the corpus).</summary>
+    public int ValidationEntities { get; init; } = 40;
+    /// <summary>
+    /// Questions per context conversation: the first as the RAG path asks it, the rest follow-ups over the same sources
+    /// (about the same or another person in them) — more answers to learn reading from per sequence of sources.
+    /// </summary>
+    public int QuestionsPerContext { get; init; } = 4;
     /// <summary>Entities of the test world.</summary>
     public int TestEntities { get; init; } = 72;
     /// <summary>Unknown entities asked about (unanswerable test questions).</summary>

@@ -17,6 +17,13 @@ internal sealed record BenchmarkWorld
     public required IReadOnlySet<string> MemoryEntities { get; init; }
     /// <summary>Pre-training documents (each entity's two documents and one rewrite of each).</summary>
     public required IReadOnlyList<BenchmarkDocument> PretrainDocuments { get; init; }
+    /// <summary>
+    /// Held-out entities of the pre-training world (same kind of documents, never in the corpus): the base model's
+    /// reading check is asked on them, so the pre-training budget is judged without looking at the test world.
+    /// </summary>
+    public required IReadOnlyList<BenchmarkEntity> ValidationEntities { get; init; }
+    /// <summary>The validation entities' documents (two each, as a test entity's).</summary>
+    public required IReadOnlyList<BenchmarkDocument> ValidationDocuments { get; init; }
     /// <summary>Entities of the test world (disjoint from the pre-training ones).</summary>
     public required IReadOnlyList<BenchmarkEntity> TestEntities { get; init; }
     /// <summary>Names that occur nowhere (unanswerable questions).</summary>

@@ -45,53 +45,52 @@ internal static class PretrainCorpusBuilder
                 foreach (var q in a.TrainQuestions.OrderBy(_ => rng.Next()).Take(2))
                     records.Add(Chat(closedBook(AttributeSpec.Fill(q, e.Name)), e.Values[a.Key]));
 
-        var chunks = world.PretrainDocuments.ToDictionary(d => d.FileName, Chunk, StringComparer.Ordinal);
-        var byEntity = world.PretrainDocuments.GroupBy(d => d.Entity).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
-        var allDocs = world.PretrainDocuments;
+        var reading = new ContextQuestionBuilder(world.PretrainDocuments, builder, grounded.AbstainText);
         foreach (var e in world.PretrainEntities)
             foreach (var a in WorldVocabulary.Attributes.OrderBy(_ => rng.Next()).Take(preset.ContextQuestionsPerEntity))
-            {
-                var question = AttributeSpec.Fill(a.TrainQuestions[rng.Next(a.TrainQuestions.Count)], e.Name);
-                var own = byEntity[e.Name];
-                var unanswerable = rng.NextDouble() < UnanswerableShare;
-                var sources = new List<BenchmarkDocument>();
-                BenchmarkDocument? gold = null;
-                if (!unanswerable)
-                {
-                    // What retrieval returns for a question on a known entity: the fact's passage, the entity's other
-                    // passage, and passages about other people.
-                    var holders = own.Where(d => d.Attributes.Contains(a.Key)).ToList();
-                    gold = holders[rng.Next(holders.Count)];
-                    sources.Add(gold);
-                    var others = own.Where(d => !d.Attributes.Contains(a.Key)).ToList();
-                    sources.Add(others[rng.Next(others.Count)]);
-                }
-                while (sources.Count < preset.TopK)
-                {
-                    var d = allDocs[rng.Next(allDocs.Count)];
-                    if (d.Entity != e.Name && !sources.Contains(d)) sources.Add(d);
-                }
-                var ordered = sources.OrderBy(_ => rng.Next()).ToList();
-                var prompt = builder.Build(question, ordered.Select((d, i) => new RetrievedChunk(chunks[d.FileName], 1.0 / (i + 1))).ToList());
-                var answer = gold is null ? grounded.AbstainText : $"{e.Values[a.Key]} [{ordered.IndexOf(gold) + 1}]";
-                records.Add(Chat(prompt.Messages, answer));
-            }
+                records.Add(Chat(reading.Conversation(e, a, world.PretrainEntities, preset.TopK, preset.QuestionsPerContext, rng)));
         return records.OrderBy(_ => rng.Next()).ToList();
     }
 
-    /// <summary>A document as the knowledge base stores it: read by <see cref="MarkdownReader"/>, chunked by <see cref="StructuredChunker"/>.</summary>
-    static StoredChunk Chunk(BenchmarkDocument d)
+    /// <summary>
+    /// The base model's reading check: one grounded question per (held-out validation entity, attribute), built as the
+    /// corpus' context conversations are (the passage that holds the answer, the entity's other passage, another
+    /// person's passage), never part of the corpus. Judges the pre-training budget without the test world.
+    /// </summary>
+    public static IReadOnlyList<ReadingCheckItem> ReadingCheck(BenchmarkWorld world, BenchmarkPreset preset, GroundedAnswerOptions? grounded = null)
     {
-        var source = new MarkdownReader().Read(d.FileName, Encoding.UTF8.GetBytes(d.Markdown)).Single();
-        var first = new StructuredChunker(new ChunkingOptions { MaxTokens = 512, OverlapTokens = 0 }).Chunk(source)[0];
-        return new StoredChunk(0, first.Id, source.Id, d.FileName, source.Title, first.Text, first.Start, first.End, first.Page, first.HeadingPath, first.Ordinal);
+        ArgumentNullException.ThrowIfNull(world);
+        ArgumentNullException.ThrowIfNull(preset);
+        grounded ??= new GroundedAnswerOptions();
+        var builder = new GroundedPromptBuilder(grounded with { ContextTokens = 1 << 16, AnswerTokens = 64 });
+        var rng = new Random(WorldGenerator.Derive(world.Seed, 12));
+        var reading = new ContextQuestionBuilder(world.ValidationDocuments, builder, grounded.AbstainText);
+        return world.ValidationEntities.SelectMany(e => WorldVocabulary.Attributes.Select(a =>
+        {
+            var turns = reading.Conversation(e, a, world.ValidationEntities, preset.TopK, 1, rng, alwaysAnswerable: true);
+            var sources = string.Join("\n", turns.Prompt.Select(m => m.Text));
+            return new ReadingCheckItem($"{e.Name}/{a.Key}", turns.Prompt, e.Values[a.Key], a.Values.Where(v => ContainsWord(sources, v)).ToList());
+        })).ToList();
     }
 
-    static JsonObject Chat(IEnumerable<ChatMessage> prompt, string answer)
+    static bool ContainsWord(string text, string word)
+    {
+        for (var i = text.IndexOf(word, StringComparison.Ordinal); i >= 0; i = text.IndexOf(word, i + 1, StringComparison.Ordinal))
+            if ((i == 0 || !char.IsLetter(text[i - 1])) && (i + word.Length == text.Length || !char.IsLetter(text[i + word.Length]))) return true;
+        return false;
+    }
+
+    static JsonObject Chat(IEnumerable<ChatMessage> prompt, string answer) => Chat(new ContextConversation(prompt.ToList(), [answer], []));
+
+    static JsonObject Chat(ContextConversation c)
     {
         var messages = new JsonArray();
-        foreach (var m in prompt) messages.Add(new JsonObject { ["role"] = m.Role.Value, ["content"] = m.Text });
-        messages.Add(new JsonObject { ["role"] = "assistant", ["content"] = answer });
+        foreach (var m in c.Prompt) messages.Add(new JsonObject { ["role"] = m.Role.Value, ["content"] = m.Text });
+        for (var i = 0; i < c.Answers.Count; i++)
+        {
+            if (i > 0) messages.Add(new JsonObject { ["role"] = "user", ["content"] = c.FollowUps[i - 1] });
+            messages.Add(new JsonObject { ["role"] = "assistant", ["content"] = c.Answers[i] });
+        }
         return new JsonObject { ["messages"] = messages };
     }
 }

@@ -8,20 +8,22 @@ namespace RagTune.Evaluation.Benchmark;
 internal static class WorldGenerator
 {
     /// <summary>Version of the generated content.</summary>
-    public const int Version = 1;
+    public const int Version = 2; // 2: held-out validation entities of the pre-training world
 
     /// <summary>Generates the worlds.</summary>
     public static BenchmarkWorld Generate(int seed, BenchmarkPreset preset)
     {
         ArgumentNullException.ThrowIfNull(preset);
         var attrs = WorldVocabulary.Attributes;
-        var names = UniqueNames(new Random(Derive(seed, 1)), preset.PretrainEntities + preset.TestEntities + preset.UnanswerableQuestions);
+        var names = UniqueNames(new Random(Derive(seed, 1)), preset.PretrainEntities + preset.TestEntities + preset.UnanswerableQuestions + preset.ValidationEntities);
         var values = new Random(Derive(seed, 2));
         BenchmarkEntity NewEntity(string name) =>
             new(name, attrs.ToDictionary(a => a.Key, a => a.Values[values.Next(a.Values.Count)]));
         var pretrain = names.Take(preset.PretrainEntities).Select(NewEntity).ToList();
         var test = names.Skip(preset.PretrainEntities).Take(preset.TestEntities).Select(NewEntity).ToList();
-        var unknown = names.Skip(preset.PretrainEntities + preset.TestEntities).ToList();
+        var unknown = names.Skip(preset.PretrainEntities + preset.TestEntities).Take(preset.UnanswerableQuestions).ToList();
+        // Drawn last, from their own streams, so adding them changed nothing else of a seed's world.
+        var validation = names.Skip(preset.PretrainEntities + preset.TestEntities + preset.UnanswerableQuestions).Select(NewEntity).ToList();
 
         var layout = new Random(Derive(seed, 3));
         var pretrainDocs = new List<BenchmarkDocument>();
@@ -33,6 +35,14 @@ internal static class WorldGenerator
             pretrainDocs.Add(Document($"p{i:D4}-b.md", e, split.Second, docSeeds[1], 1));
             pretrainDocs.Add(Document($"p{i:D4}-a2.md", e, split.First, docSeeds[2], 2));
             pretrainDocs.Add(Document($"p{i:D4}-b2.md", e, split.Second, docSeeds[3], 3));
+        }
+        var validationLayout = new Random(Derive(seed, 6));
+        var validationDocs = new List<BenchmarkDocument>();
+        foreach (var (e, i) in validation.Select((e, i) => (e, i)))
+        {
+            var split = SplitAttributes(validationLayout);
+            validationDocs.Add(Document($"v{i:D3}-a.md", e, split.First, validationLayout.Next(), 0));
+            validationDocs.Add(Document($"v{i:D3}-b.md", e, split.Second, validationLayout.Next(), 1));
         }
         var memory = pretrain.Where(_ => layout.NextDouble() < preset.MemoryQuestionShare).Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
 
@@ -93,6 +103,7 @@ internal static class WorldGenerator
         {
             Seed = seed, Preset = preset.Name,
             PretrainEntities = pretrain, MemoryEntities = memory, PretrainDocuments = pretrainDocs,
+            ValidationEntities = validation, ValidationDocuments = validationDocs,
             TestEntities = test, UnknownNames = unknown, TestDocuments = testDocs, Paraphrases = paraphrases,
             QaTest = qaTest, McTest = mcTest, QaTrain = qaTrain, McTrain = mcTrain,
             UpdatedDocuments = updated, QaUpdateTest = qaUpdate, McUpdateTest = mcUpdate,

@@ -28,13 +28,16 @@ public sealed class GroundedPromptBuilder
         "its source in square brackets, like [1] or [2][3]. Do not use outside knowledge. If the sources do not contain " +
         $"the answer, reply exactly: {_options.AbstainText}";
 
+    /// <summary>How the question closes the user message (a follow-up question over the same sources is asked the same way).</summary>
+    public static string QuestionPart(string question) => $"Question: {question}\nAnswer with citations:";
+
     /// <summary>The prompt for <paramref name="question"/> over <paramref name="retrieved"/> (best first).</summary>
     public GroundedPrompt Build(string question, IReadOnlyList<RetrievedChunk> retrieved)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(question);
         ArgumentNullException.ThrowIfNull(retrieved);
         var counter = _options.TokenCounter;
-        var questionPart = $"Question: {question}\nAnswer with citations:";
+        var questionPart = QuestionPart(question);
         var used = counter.Count(SystemPrompt) + counter.Count("Sources:\n\n" + questionPart) + 2 * _options.TemplateTokensPerMessage;
         var budget = _options.ContextTokens - _options.AnswerTokens;
         if (used > budget)

@@ -31,6 +31,17 @@ public class DemoEndToEndTests
             Assert.Equal(first.ModelDir, second.ModelDir);
             Assert.Contains(lines, l => l.Contains("pre-training step", StringComparison.Ordinal));
 
+            // The base model's reading check: every held-out question asked, the same numbers on the repeat.
+            var world0 = WorldGenerator.Generate(11, BenchmarkPreset.Quick);
+            Assert.Equal(world0.ValidationEntities.Count * 5, first.Reading.Items);
+            Assert.Equal(first.Reading, second.Reading);
+            using (var check = JsonDocument.Parse(File.ReadAllText(Path.Combine(first.OutputDir, BenchmarkDemo.ReadingCheckFileName))))
+            {
+                var em = check.RootElement.GetProperty("exact_match");
+                Assert.InRange(em.GetProperty("value").GetDouble(), em.GetProperty("ci_low").GetDouble(), em.GetProperty("ci_high").GetDouble());
+                Assert.InRange(check.RootElement.GetProperty("chance_from_sources").GetDouble(), 0.2, 1.0);
+            }
+
             var world = WorldGenerator.Generate(11, BenchmarkPreset.Quick);
             var expected = new Dictionary<string, (int Items, string Metric, string[] Arms)>
             {

@@ -122,26 +122,66 @@ public class WorldGeneratorTests
     }
 
     [Fact]
-    public void ContextConversations_UseTheGroundedPrompt_AndCiteTheSourceThatHoldsTheAnswer()
+    public void ContextConversations_UseTheGroundedPrompt_AndEveryAnswerCitesTheSourceThatStatesItForThatPerson()
     {
         var w = WorldGenerator.Generate(3, BenchmarkPreset.Quick);
         var records = PretrainCorpusBuilder.Build(w, BenchmarkPreset.Quick);
-        var grounded = records.Where(r => r["messages"] is JsonArray m && m.Count == 3).ToList();
+        var grounded = records.Where(r => r["messages"] is JsonArray m && m.Count >= 3 && ((string?)m[0]!["content"])!.Contains("numbered sources")).ToList();
         Assert.NotEmpty(grounded);
         var system = new RagTune.Retrieval.Generation.GroundedPromptBuilder().SystemPrompt;
+        var people = w.PretrainEntities.ToDictionary(e => e.Name);
+        int answers = 0, abstentions = 0, followUps = 0;
         foreach (var r in grounded)
         {
             var m = r["messages"]!.AsArray();
             Assert.Equal(system, (string?)m[0]!["content"]);
-            var user = (string)m[1]!["content"]!;
-            var answer = (string)m[2]!["content"]!;
-            if (answer == "Not found in the sources.") continue;
-            var cited = int.Parse(answer[(answer.LastIndexOf('[') + 1)..^1]);
-            var value = answer[..answer.LastIndexOf(' ')];
-            var start = user.IndexOf($"[{cited}] ", StringComparison.Ordinal);
-            var end = user.IndexOf($"[{cited + 1}] ", start, StringComparison.Ordinal);
-            var source = end < 0 ? user[start..] : user[start..end];
-            Assert.Contains(value, source);
+            var sources = (string)m[1]!["content"]!;
+            for (var i = 2; i < m.Count; i += 2)
+            {
+                Assert.Equal("assistant", (string?)m[i]!["role"]);
+                if (i > 2) followUps++;
+                var asked = (string)m[i - 1]!["content"]!;
+                var question = asked[(asked.LastIndexOf("Question: ", StringComparison.Ordinal) + 10)..asked.LastIndexOf('\n')];
+                var (person, attribute) = WorldVocabulary.Attributes
+                    .SelectMany(a => a.TrainQuestions.Select(t => (Parts: t.Split("{e}"), Attribute: a)))
+                    .Where(t => question.StartsWith(t.Parts[0], StringComparison.Ordinal) && question.EndsWith(t.Parts[1], StringComparison.Ordinal))
+                    .Select(t => (Person: question[t.Parts[0].Length..^t.Parts[1].Length], t.Attribute))
+                    .Single(t => people.ContainsKey(t.Person));
+                var answer = (string)m[i]!["content"]!;
+                if (answer == "Not found in the sources.")
+                {
+                    abstentions++;
+                    continue;
+                }
+                answers++;
+                var cited = int.Parse(answer[(answer.LastIndexOf('[') + 1)..^1]);
+                var value = answer[..answer.LastIndexOf(' ')];
+                Assert.Equal(people[person].Values[attribute.Key], value);
+                var start = sources.IndexOf($"[{cited}] ", StringComparison.Ordinal);
+                var end = sources.IndexOf($"[{cited + 1}] ", start, StringComparison.Ordinal);
+                var source = end < 0 ? sources[start..] : sources[start..end];
+                Assert.Contains(value, source);
+                Assert.Contains(person, source);
+            }
+        }
+        Assert.True(answers > abstentions && abstentions > 0 && followUps > grounded.Count, $"{answers} answers, {abstentions} abstentions, {followUps} follow-ups");
+    }
+
+    [Fact]
+    public void ReadingCheck_AsksHeldOutPeople_NeverInTheCorpus_AndItsSourcesStateTheAnswer()
+    {
+        var w = WorldGenerator.Generate(3, BenchmarkPreset.Quick);
+        var corpus = string.Join("\n", PretrainCorpusBuilder.Build(w, BenchmarkPreset.Quick).Select(r => r.ToJsonString()));
+        var check = PretrainCorpusBuilder.ReadingCheck(w, BenchmarkPreset.Quick);
+        Assert.Equal(w.ValidationEntities.Count * WorldVocabulary.Attributes.Count, check.Count);
+        var held = w.ValidationEntities.Select(e => e.Name).ToHashSet();
+        Assert.Empty(held.Intersect(w.PretrainEntities.Select(e => e.Name).Concat(w.TestEntities.Select(e => e.Name)).Concat(w.UnknownNames)));
+        Assert.All(held, name => Assert.DoesNotContain(name, corpus));
+        foreach (var item in check)
+        {
+            var user = item.Prompt[^1].Text;
+            Assert.Contains(item.Answer, item.ValuesInSources);
+            Assert.All(item.ValuesInSources, v => Assert.Contains(v, user));
         }
     }
 }
