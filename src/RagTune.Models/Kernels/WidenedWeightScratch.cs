@@ -59,17 +59,29 @@ public sealed class WidenedWeightScratch : IDisposable
         return _buffer;
     }
 
-    /// <summary>Ends a rental from <see cref="TryRent"/>.</summary>
-    public void Return() => Volatile.Write(ref _rented, 0);
+    /// <summary>Ends a rental from <see cref="TryRent"/> (frees the buffer if the scratch was disposed meanwhile).</summary>
+    public void Return()
+    {
+        if (Volatile.Read(ref _disposed)) Free();
+        Volatile.Write(ref _rented, 0);
+    }
 
-    /// <summary>Frees the buffer (a later rental finds nothing and the caller widens into a temporary).</summary>
+    /// <summary>
+    /// Frees the buffer, or leaves that to the current renter's <see cref="Return"/> (never waits for it); later rentals
+    /// find nothing and the caller widens into a temporary.
+    /// </summary>
     public void Dispose()
     {
-        while (Interlocked.Exchange(ref _rented, 1) == 1) Thread.Yield();
-        _disposed = true;
+        Volatile.Write(ref _disposed, true);
+        if (Interlocked.Exchange(ref _rented, 1) == 1) return;
+        Free();
+        Volatile.Write(ref _rented, 0);
+    }
+
+    void Free()
+    {
         _buffer?.Dispose();
         _buffer = null;
         Volatile.Write(ref _capacity, 0);
-        Volatile.Write(ref _rented, 0);
     }
 }

@@ -12,8 +12,9 @@ namespace RagTune.Models.Nn;
 /// last position): the decode kernel's matrix–vector products (<see cref="Gemv.Rows"/>), which widen the stored rows in
 /// registers — no fp32 copy of the weight at all;</item>
 /// <item>more rows (a prefill): the weight widened into the model's reusable buffer (<see cref="Linear.WideningScratch"/>),
-/// then libtorch's fp32 GEMM — the same values as widening into a fresh tensor, without allocating and page-faulting
-/// in a new fp32 copy of every projection per call. Weights larger than the buffer go in slices of output rows.</item>
+/// (<see cref="WeightWidening"/>), then libtorch's fp32 GEMM — the same values as widening into a fresh tensor, without
+/// allocating and page-faulting in a new fp32 copy of every projection per call. Weights larger than the buffer go in
+/// slices of output rows.</item>
 /// </list>
 /// Results equal <c>linear(x, widened weight, bias)</c> up to the order of fp32 additions.
 /// </summary>
@@ -30,7 +31,7 @@ internal static unsafe class LowPrecisionProjection
         if (l.IsConv1D || is_grad_enabled() || x.dtype != ScalarType.Float32 || x.device_type != DeviceType.CPU) return null;
         var w = l.weight;
         var int8 = w.dtype == ScalarType.Int8;
-        if (!(w.dtype == ScalarType.BFloat16 || int8 && l.weight_scale is { dtype: ScalarType.Float32 })) return null;
+        if (!(w.dtype == ScalarType.BFloat16 || int8 && l.weight_scale is { dtype: ScalarType.Float32 } s && s.is_contiguous())) return null;
         if (w.device_type != DeviceType.CPU || !w.is_contiguous() || l.InFeatures % 8 != 0 || l.OutFeatures > int.MaxValue
             || l.InFeatures > int.MaxValue || x.shape[^1] != l.InFeatures) return null;
         var rows = x.numel() / l.InFeatures;
@@ -49,11 +50,8 @@ internal static unsafe class LowPrecisionProjection
 
     static Tensor MatrixVector(Linear l, Tensor input, Tensor? bias)
     {
-        var (outFeatures, inFeatures, n) = ((int)l.OutFeatures, (int)l.InFeatures, (int)input.shape[0]);
-        var scale = l.weight_scale?.contiguous();
-        var rows = scale is null
-            ? new WeightRows(TensorMemory.Pointer<byte>(l.weight), WeightFormat.Bf16, outFeatures, inFeatures)
-            : new WeightRows(TensorMemory.Pointer<byte>(l.weight), WeightFormat.Int8, outFeatures, inFeatures, TensorMemory.Pointer<float>(scale));
+        var (outFeatures, n) = ((int)l.OutFeatures, (int)input.shape[0]);
+        var rows = Rows(l);
         var y = empty([n, outFeatures], ScalarType.Float32);
         var px = TensorMemory.Pointer<float>(input);
         var py = TensorMemory.Pointer<float>(y);
@@ -92,15 +90,13 @@ internal static unsafe class LowPrecisionProjection
     /// <summary>Weight rows [start, start + count) in fp32, written into the front of <paramref name="buffer"/>.</summary>
     static Tensor Widen(Linear l, Tensor buffer, long start, long count)
     {
-        var cols = l.InFeatures;
-        var wide = buffer.narrow(0, 0, count * cols).view(count, cols);
-        var stored = l.weight.narrow(0, start, count);
-        if (l.weight_scale is not { } scale)
-            return wide.copy_(stored);
-        // int8 · scale per block of 32 inputs, as Linear's own dequantisation.
-        var blocks = wide.view(count, cols / Linear.Int8BlockSize, Linear.Int8BlockSize);
-        blocks.copy_(stored.view(count, cols / Linear.Int8BlockSize, Linear.Int8BlockSize));
-        blocks.mul_(scale.narrow(0, start, count).unsqueeze(-1));
-        return wide;
+        WeightWidening.Rows(Rows(l), TensorMemory.Pointer<float>(buffer), start, count);
+        GC.KeepAlive(l);
+        return buffer.narrow(0, 0, count * l.InFeatures).view(count, l.InFeatures);
     }
+
+    /// <summary>The stored weight seen through pointers (the caller keeps <paramref name="l"/> alive).</summary>
+    static WeightRows Rows(Linear l) => l.weight_scale is { } scale
+        ? new(TensorMemory.Pointer<byte>(l.weight), WeightFormat.Int8, (int)l.OutFeatures, (int)l.InFeatures, TensorMemory.Pointer<float>(scale))
+        : new(TensorMemory.Pointer<byte>(l.weight), WeightFormat.Bf16, (int)l.OutFeatures, (int)l.InFeatures);
 }

@@ -79,6 +79,18 @@ public class LowPrecisionProjectionTests
     }
 
     [Fact]
+    public void DisposingWhileRentedLeavesTheFreeingToTheRenter()
+    {
+        var scratch = new WidenedWeightScratch();
+        Assert.NotNull(scratch.TryRent(100));
+        scratch.Dispose(); // must not wait for the renter (a model disposed while another thread prefills)
+        Assert.Equal(100, scratch.Capacity);
+        scratch.Return();
+        Assert.Equal(0, scratch.Capacity);
+        Assert.Null(scratch.TryRent(100)); // disposed: callers widen into temporaries
+    }
+
+    [Fact]
     public void WithGradientsTwoProjectionsSharingABufferStillGetTheirOwnWeightsInBackward()
     {
         // Backward multiplies by the weights saved in forward; a buffer reused by the next projection would hand the
