@@ -15,7 +15,8 @@ namespace RagTune.Bench;
 /// <c>embeddings [--model minilm|arctic-xs] [--passages 2000] [--tokens 100] [--batch 32] [--threads 2] [--rounds 3] [--ingest 10000]</c>:
 /// sentence-embedding throughput of our BERT (TorchSharp, the model imported from the ONNX file) and of ONNX Runtime
 /// on that same ONNX file, on the same tokenized passages in the same length-sorted batches, pooled and normalised the
-/// same way. Rounds alternate ours/ORT so both see the same machine load; medians are reported with the load average.
+/// same way. Ours and ORT alternate every few batches within a round, so both see the same machine load; medians of
+/// the rounds are reported with the load average.
 /// Then ingest of <c>--ingest</c> passages into a fresh knowledge base with the default embedder (passages/s).
 /// </summary>
 public static class EmbeddingBench
@@ -53,7 +54,7 @@ public static class EmbeddingBench
             $"{count} passages, {ids.Average(i => i.Length):F1} tokens on average (min {ids.Min(i => i.Length)}, max {ids.Max(i => i.Length)}), batch {batch}, {threads} threads, {Environment.ProcessorCount} cores"));
 
         clock.Restart();
-        using var ours = LocalClientFactory.CreateEmbeddingGenerator(folder);
+        using var ours = LocalClientFactory.CreateEmbeddingGenerator(folder, threads: threads);
         var oursLoad = clock.Elapsed.TotalSeconds;
         var mode = SentenceEmbeddingSettings.FromFolder(folder).Mode;
         using var sessionOptions = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
@@ -65,17 +66,40 @@ public static class EmbeddingBench
         // Warm-up (JIT, allocator, ORT graph) on one batch each, then alternating timed rounds.
         await ours.GenerateAsync(passages.Take(batch));
         OrtEmbed(session, ids.Take(batch).ToArray(), batch, mode);
+        // Within a round the two alternate every few batches (who goes first alternates too), so a load change on this
+        // shared machine hits both alike; the chunks follow the length-sorted order, so both see the batches of a
+        // whole-corpus call.
+        var sorted = Enumerable.Range(0, count).OrderBy(i => ids[i].Length).ToArray();
+        var chunks = sorted.Chunk(batch * threads * 2).ToArray();
         var results = new List<Round>();
         for (var r = 0; r < rounds; r++)
         {
             var load = Load();
-            clock.Restart();
-            var mine = await ours.GenerateAsync(passages);
-            var oursRate = count / clock.Elapsed.TotalSeconds;
-            clock.Restart();
-            var theirs = OrtEmbed(session, ids, batch, mode);
-            var ortRate = count / clock.Elapsed.TotalSeconds;
-            var cosine = Enumerable.Range(0, count).Min(i => Dot(mine[i].Vector.Span, theirs[i]));
+            var (oursTime, ortTime) = (TimeSpan.Zero, TimeSpan.Zero);
+            var mine = new float[count][];
+            var theirs = new float[count][];
+            for (var c = 0; c < chunks.Length; c++)
+            {
+                var chunk = chunks[c];
+                for (var side = 0; side < 2; side++)
+                {
+                    clock.Restart();
+                    if ((side + c + r) % 2 == 0)
+                    {
+                        var embedded = await ours.GenerateAsync(chunk.Select(i => passages[i]));
+                        oursTime += clock.Elapsed;
+                        for (var j = 0; j < chunk.Length; j++) mine[chunk[j]] = embedded[j].Vector.ToArray();
+                    }
+                    else
+                    {
+                        var embedded = OrtEmbed(session, chunk.Select(i => ids[i]).ToArray(), batch, mode);
+                        ortTime += clock.Elapsed;
+                        for (var j = 0; j < chunk.Length; j++) theirs[chunk[j]] = embedded[j];
+                    }
+                }
+            }
+            var (oursRate, ortRate) = (count / oursTime.TotalSeconds, count / ortTime.TotalSeconds);
+            var cosine = Enumerable.Range(0, count).Min(i => Dot(mine[i], theirs[i]));
             results.Add(new Round(oursRate, ortRate, oursRate / ortRate, load, Load(), cosine));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"round {r + 1}: ours {oursRate,7:F1} sent/s   ONNX Runtime {ortRate,7:F1} sent/s   ratio {oursRate / ortRate:F2}×   min cosine {cosine:F6}   load {load:F1}"));
@@ -85,7 +109,7 @@ public static class EmbeddingBench
             $"median: ours {Median(results.Select(x => x.Ours)):F1} sent/s, ONNX Runtime {Median(results.Select(x => x.Ort)):F1} sent/s, ratio {Median(results.Select(x => x.Ratio)):F2}× (load {median.LoadBefore:F1})"));
 
         double? ingestRate = null;
-        if (ingest > 0) ingestRate = await IngestAsync(folder, name, ingest, tokenizer);
+        if (ingest > 0) ingestRate = await IngestAsync(folder, name, ingest, tokenizer, threads);
 
         var resultsDir = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "results");
         Directory.CreateDirectory(resultsDir);
@@ -100,7 +124,7 @@ public static class EmbeddingBench
 
     sealed record Round(double Ours, double Ort, double Ratio, double LoadBefore, double LoadAfter, double MinCosine);
 
-    static async Task<double> IngestAsync(string folder, string name, int count, ITokenizer tokenizer)
+    static async Task<double> IngestAsync(string folder, string name, int count, ITokenizer tokenizer, int threads)
     {
         var root = Path.Combine(Path.GetTempPath(), $"ragtune-bench-embed-{Guid.NewGuid():N}");
         Directory.CreateDirectory(root);
@@ -112,7 +136,7 @@ public static class EmbeddingBench
                 foreach (var (p, i) in Passages(tokenizer, count, 100, random).Select((p, i) => (p, i)))
                     await writer.WriteLineAsync(JsonSerializer.Serialize(new Dictionary<string, string> { ["_id"] = $"p{i}", ["title"] = "", ["text"] = p }));
             using var kb = KnowledgeBase.Open(Path.Combine(root, "kb"));
-            using var embedder = LocalClientFactory.CreateEmbeddingGenerator(folder);
+            using var embedder = LocalClientFactory.CreateEmbeddingGenerator(folder, threads: threads);
             var load = Load();
             var clock = Stopwatch.StartNew();
             var summary = await new KnowledgeBaseIngestor(kb, new IngestOptions { Format = "beir" }, embedder: embedder, embedderName: name).IngestAsync([corpus]);
@@ -179,7 +203,7 @@ public static class EmbeddingBench
         return vectors;
     }
 
-    static double Dot(ReadOnlySpan<float> a, float[] b) => System.Numerics.Tensors.TensorPrimitives.Dot(a, b);
+    static double Dot(float[] a, float[] b) => System.Numerics.Tensors.TensorPrimitives.Dot(a, b);
 
     static double Median(IEnumerable<double> values)
     {

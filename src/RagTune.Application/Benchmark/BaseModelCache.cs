@@ -16,7 +16,7 @@ namespace RagTune.Application.Benchmark;
 internal static class BaseModelCache
 {
     /// <summary>Bump when the pre-training recipe changes what a seed produces.</summary>
-    public const int RecipeVersion = 2; // 2: length-grouped batches
+    public const int RecipeVersion = 3; // 2: length-grouped batches; 3: follow-up questions, loss on prompts
 
     /// <summary><c>$XDG_CACHE_HOME/ragtune</c> or <c>~/.cache/ragtune</c> (Linux, macOS); the local application data folder on Windows.</summary>
     public static string DefaultRoot =>
@@ -28,7 +28,7 @@ internal static class BaseModelCache
     public static PretrainOptions Recipe(BenchmarkPreset preset, int seed, string corpusPath, string outputDir) => new()
     {
         CorpusPath = corpusPath, VocabSize = preset.VocabSize, HiddenSize = preset.HiddenSize, Layers = preset.Layers, Heads = preset.Heads,
-        MaxSeqLen = preset.MaxSeqLen,
+        MaxSeqLen = preset.MaxSeqLen, ConversationLossOnPrompts = preset.PretrainOnPrompts,
         Trainer = new TrainerOptions
         {
             OutputDir = outputDir, MaxSteps = preset.PretrainSteps, BatchSize = preset.PretrainBatchSize, LearningRate = preset.PretrainLearningRate,

@@ -49,6 +49,8 @@ public sealed record BenchmarkPreset
     public int Layers { get; init; } = 4;
     /// <summary>Base-model heads.</summary>
     public int Heads { get; init; } = 4;
+    /// <summary>Pre-train conversations on all their tokens, prompts included (see <c>PretrainOptions.ConversationLossOnPrompts</c>).</summary>
+    public bool PretrainOnPrompts { get; init; } = true;
     /// <summary>Pre-training optimizer steps.</summary>
     public int PretrainSteps { get; init; } = 600;
     /// <summary>Pre-training batch size.</summary>
@@ -65,7 +67,7 @@ public sealed record BenchmarkPreset
     /// <summary>The reduced run for CI: smaller worlds, a smaller model, a short pre-training.</summary>
     public static BenchmarkPreset Quick { get; } = new()
     {
-        Name = "quick", PretrainEntities = 120, TestEntities = 16, UnanswerableQuestions = 6, ClassifyTrain = 60, ClassifyTest = 40,
+        Name = "quick", PretrainEntities = 120, ValidationEntities = 20, TestEntities = 16, UnanswerableQuestions = 6, ClassifyTrain = 60, ClassifyTest = 40,
         ContextQuestionsPerEntity = 2, Paraphrases = 1, VocabSize = 1024, HiddenSize = 64, Layers = 2, Heads = 2, PretrainSteps = 120,
     };
 }

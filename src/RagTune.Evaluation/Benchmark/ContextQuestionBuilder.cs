@@ -17,6 +17,9 @@ namespace RagTune.Evaluation.Benchmark;
 /// </summary>
 internal sealed class ContextQuestionBuilder(IReadOnlyList<BenchmarkDocument> documents, GroundedPromptBuilder prompt, string abstainText)
 {
+    /// <summary>Share of follow-up questions on any person and attribute (the rest ask a fact some source states).</summary>
+    public const double FollowUpAnyShare = 0.2;
+
     readonly Dictionary<string, StoredChunk> _chunks = documents.ToDictionary(d => d.FileName, Chunk, StringComparer.Ordinal);
     readonly Dictionary<string, List<BenchmarkDocument>> _byEntity =
         documents.GroupBy(d => d.Entity).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
@@ -59,10 +62,14 @@ internal sealed class ContextQuestionBuilder(IReadOnlyList<BenchmarkDocument> do
         var followUps = new List<string>();
         var asked = new HashSet<(string, string)> { (entity.Name, attribute.Key) };
         var people = byName.Values.ToList();
+        var stated = ordered.SelectMany(d => d.Attributes.Select(k => (Person: byName[d.Entity], Attribute: WorldVocabulary.Attributes.First(x => x.Key == k)))).ToList();
         for (var q = 1; q < questions; q++)
         {
-            var e = people[rng.Next(people.Count)];
-            var a = WorldVocabulary.Attributes[rng.Next(WorldVocabulary.Attributes.Count)];
+            // Mostly facts the sources state (reading is what is to be learned); sometimes any person and attribute,
+            // which the sources may not state (then declining is the answer).
+            var (e, a) = rng.NextDouble() < FollowUpAnyShare || stated.Count == 0
+                ? (people[rng.Next(people.Count)], WorldVocabulary.Attributes[rng.Next(WorldVocabulary.Attributes.Count)])
+                : stated[rng.Next(stated.Count)];
             if (!asked.Add((e.Name, a.Key))) continue;
             followUps.Add(GroundedPromptBuilder.QuestionPart(Question(e, a)));
             answers.Add(Answer(e, a));

@@ -47,13 +47,16 @@ public static class LocalClientFactory
         }
     }
 
-    /// <summary>An embedding generator over the encoder in <paramref name="dir"/> (pooling from sentence-transformers files).</summary>
-    public static LocalEmbeddingGenerator CreateEmbeddingGenerator(string dir, ModelLoadOptions? options = null)
+    /// <summary>
+    /// An embedding generator over the encoder in <paramref name="dir"/> (pooling from sentence-transformers files) that
+    /// computes on <paramref name="threads"/> threads (null: libtorch's thread count, by default one per core).
+    /// </summary>
+    public static LocalEmbeddingGenerator CreateEmbeddingGenerator(string dir, ModelLoadOptions? options = null, int? threads = null)
     {
         var model = ModelLoader.LoadEncoder(dir, options);
         try
         {
-            return CreateEmbeddingGenerator(dir, model);
+            return CreateEmbeddingGenerator(dir, model, threads);
         }
         catch
         {
@@ -77,9 +80,12 @@ public static class LocalClientFactory
             ModelId(dir), defaults, ownedModel: model);
     }
 
-    /// <summary>An embedding generator over an already loaded encoder; it owns (and disposes) the model.</summary>
-    public static LocalEmbeddingGenerator CreateEmbeddingGenerator(string dir, IEncoderModel model) =>
-        new(model, TokenizerLoader.FromFolder(dir), SentenceEmbeddingSettings.FromFolder(dir), ModelId(dir), ownsModel: true);
+    /// <summary>
+    /// An embedding generator over an already loaded encoder, computing on <paramref name="threads"/> threads (null:
+    /// libtorch's thread count, by default one per core); it owns (and disposes) the model.
+    /// </summary>
+    public static LocalEmbeddingGenerator CreateEmbeddingGenerator(string dir, IEncoderModel model, int? threads = null) =>
+        new(model, TokenizerLoader.FromFolder(dir), SentenceEmbeddingSettings.FromFolder(dir), ModelId(dir), ownsModel: true, threads: threads);
 
     /// <summary>The id reported by clients: <c>org/name</c> for a hub snapshot folder, else the folder name.</summary>
     internal static string ModelId(string dir)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using RagTune.Models.Kernels;
 using RagTune.Models.Tokenization;
 using static TorchSharp.torch;
 
@@ -9,6 +10,13 @@ namespace RagTune.Models.Clients;
 /// [SEP]), truncated to the model's limit, run in length-sorted batches, pooled (mean or CLS) and L2-normalised as the
 /// model folder says (<see cref="SentenceEmbeddingSettings"/>); requests marked <see cref="EmbeddingPurpose.Query"/> get the
 /// folder's query prefix. Embeddings come back in input order.
+/// <para>
+/// Batches run side by side on <see cref="Threads"/> threads, each limiting libtorch to one thread for its batch: the
+/// ops of one batch then need no synchronisation between cores (libtorch's intra-op pool meets a barrier after every
+/// op, where a late or descheduled core stalls the rest). Fewer texts than that fill are split into one smaller batch
+/// per thread (not below <see cref="MinSplitBatch"/> texts); the threads left over go to libtorch inside each batch,
+/// so a single text runs alone on all of them.
+/// </para>
 /// </summary>
 public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
@@ -27,12 +35,16 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     /// <param name="modelId">Reported in the metadata and on each embedding.</param>
     /// <param name="ownsModel">Dispose the model with this generator.</param>
     /// <param name="batchSize">Texts per forward pass.</param>
+    /// <param name="threads">Compute threads (null: libtorch's thread count, by default one per core).</param>
     public LocalEmbeddingGenerator(IEncoderModel model, ITokenizer tokenizer, SentenceEmbeddingSettings? pooling = null, string? modelId = null,
-        bool ownsModel = false, int batchSize = 32)
+        bool ownsModel = false, int batchSize = 32, int? threads = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        if (threads is { } n) ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n, nameof(threads));
+        // Default: libtorch's count as this thread sees it (one per core unless the program chose otherwise, e.g. tests).
+        Threads = threads ?? Math.Max(1, Math.Min(Environment.ProcessorCount, get_num_threads()));
         _model = model;
         _tokenizer = tokenizer;
         _pooling = pooling ?? SentenceEmbeddingSettings.Default;
@@ -45,6 +57,15 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
 
     /// <summary>Texts per forward pass.</summary>
     public int BatchSize { get; }
+
+    /// <summary>Compute threads: batches running side by side, one libtorch thread each.</summary>
+    public int Threads { get; }
+
+    /// <summary>
+    /// The smallest batch a request is split into to give every thread one: below that, several libtorch threads on
+    /// one batch make better use of the cores than one thread each on a few texts.
+    /// </summary>
+    public const int MinSplitBatch = 4;
 
     /// <summary>Tokens per text after truncation (special tokens included).</summary>
     public int MaxTokens => _maxTokens;
@@ -61,18 +82,23 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            await Task.Run(() =>
+            // Similar lengths share a batch, so little compute is spent on padding.
+            var order = Enumerable.Range(0, texts.Count).OrderBy(i => encoded[i].Count).ToArray();
+            var size = Math.Min(BatchSize, Math.Max(MinSplitBatch, (order.Length + Threads - 1) / Threads));
+            var batches = order.Chunk(size).ToArray();
+            var workers = TorchThreadLimit.IsAvailable ? Math.Min(Threads, batches.Length) : 1;
+            var next = -1;
+            await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(() =>
             {
-                // Similar lengths share a batch, so little compute is spent on padding.
-                var order = Enumerable.Range(0, texts.Count).OrderBy(i => encoded[i].Count).ToArray();
-                for (var start = 0; start < order.Length; start += BatchSize)
+                // The workers share the threads: one each when there are enough batches (null: libtorch's default).
+                using var limit = TorchThreadLimit.IsAvailable ? TorchThreadLimit.Limit(Math.Max(1, Threads / workers)) : null;
+                for (var b = Interlocked.Increment(ref next); b < batches.Length; b = Interlocked.Increment(ref next))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    var batch = order.Skip(start).Take(BatchSize).ToArray();
-                    var pooled = EmbedBatch(batch.Select(i => encoded[i]).ToList(), options?.Dimensions);
-                    for (var j = 0; j < batch.Length; j++) vectors[batch[j]] = pooled[j];
+                    var pooled = EmbedBatch(batches[b].Select(i => encoded[i]).ToList(), options?.Dimensions);
+                    for (var j = 0; j < batches[b].Length; j++) vectors[batches[b][j]] = pooled[j];
                 }
-            }, cancellationToken);
+            }, cancellationToken)));
         }
         finally
         {

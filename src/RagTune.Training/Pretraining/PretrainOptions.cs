@@ -28,6 +28,13 @@ public sealed record PretrainOptions
     /// <summary>MLP width; 0 = about 8/3 of <see cref="HiddenSize"/> rounded up to a multiple of 32 (Llama's ratio).</summary>
     public int IntermediateSize { get; init; }
 
+    /// <summary>
+    /// Train conversations on every token (the prompt too), not only on the assistant turns — as pre-training treats
+    /// all text: the prompts' sources repeat names and values the question then asks about, which is the signal that
+    /// teaches a model to look things up in its context (copying); the answers still carry their own loss.
+    /// </summary>
+    public bool ConversationLossOnPrompts { get; init; }
+
     /// <summary>Longest training sequence, and the model's <c>max_position_embeddings</c>.</summary>
     public int MaxSeqLen { get; init; } = 256;
 

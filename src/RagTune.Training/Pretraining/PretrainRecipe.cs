@@ -59,7 +59,7 @@ public sealed class PretrainRecipe(PretrainOptions options)
             var usable = sft.Examples.Where(e => e.Labels.Any(l => l != TrainingExample.IgnoreIndex)).ToList();
             var truncated = sft.Warnings.Count(w => w.Contains("truncated", StringComparison.Ordinal));
             if (truncated > 0) OnMessage?.Invoke($"warning: {truncated} conversation(s) longer than {o.MaxSeqLen} tokens were truncated; {sft.Examples.Count - usable.Count} lost their answer and are skipped.");
-            examples.AddRange(usable);
+            examples.AddRange(o.ConversationLossOnPrompts ? usable.Select(e => TrainingExample.ForCausal(e.InputIds)) : usable);
         }
         var tokens = examples.Sum(e => (long)e.InputIds.Length);
         OnMessage?.Invoke($"data: {documents.Count} documents, {conversations.Count} conversations → {examples.Count} sequences, {tokens:N0} tokens");

@@ -12,12 +12,13 @@ public sealed class LocalEmbeddingGeneratorTests
     sealed class LookupEncoder : IEncoderModel
     {
         public Tensor Table { get; } = randn(64, 8, generator: new TorchSharp.torch.Generator(3)).DetachFromDisposeScope();
+        readonly Lock _shapesLock = new();
         public List<long[]> Shapes { get; } = [];
         public ModelConfig Config { get; } = ModelConfig.Parse(
             """{"model_type":"bert","vocab_size":64,"hidden_size":8,"num_hidden_layers":1,"num_attention_heads":1,"intermediate_size":8,"max_position_embeddings":6}""");
         public EncoderOutput Forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? tokenTypeIds = null)
         {
-            Shapes.Add(inputIds.shape);
+            lock (_shapesLock) Shapes.Add(inputIds.shape);
             return new EncoderOutput(Table.index_select(0, inputIds.flatten()).view(inputIds.shape[0], inputIds.shape[1], 8), null);
         }
         public nn.Module Module => throw new NotSupportedException();
@@ -69,7 +70,8 @@ public sealed class LocalEmbeddingGeneratorTests
     public async Task PoolsPerTextIgnoringPaddingAndKeepsInputOrder(PoolingMode mode, bool normalize)
     {
         using var model = new LookupEncoder();
-        using var generator = new LocalEmbeddingGenerator(model, Tokenizer(), new SentenceEmbeddingSettings(mode, normalize, null), "lookup", batchSize: 2);
+        using var generator = new LocalEmbeddingGenerator(model, Tokenizer(), new SentenceEmbeddingSettings(mode, normalize, null), "lookup", batchSize: 2,
+            threads: 1);
         var result = await generator.GenerateAsync(["a b c", "d", "e f"]);
         Assert.Equal(3, result.Count);
         // Length-sorted batches: the two short texts together (width 4), then the long one alone (width 5).
@@ -83,6 +85,26 @@ public sealed class LocalEmbeddingGeneratorTests
             for (var j = 0; j < expected.Length; j++) Assert.Equal(expected[j], actual[j], 1e-5f);
         }
         Assert.Equal(12, result.Usage!.InputTokenCount);
+    }
+
+    [Fact]
+    public async Task BatchesOnSeveralThreadsGiveTheSameEmbeddingsInInputOrder()
+    {
+        string[] texts = ["a b c", "d", "e f", "g h i j", "k", "l m", "n o p", "q"];
+        using var model = new LookupEncoder();
+        using var serial = new LocalEmbeddingGenerator(model, Tokenizer(), SentenceEmbeddingSettings.Default, batchSize: 2, threads: 1);
+        using var parallel = new LocalEmbeddingGenerator(model, Tokenizer(), SentenceEmbeddingSettings.Default, batchSize: 2, threads: 3);
+        var expected = await serial.GenerateAsync(texts);
+        model.Shapes.Clear();
+        var actual = await parallel.GenerateAsync(texts);
+        Assert.Equal(4, model.Shapes.Count); // 8 texts in batches of 2, whichever thread ran them
+        for (var i = 0; i < texts.Length; i++) Assert.Equal(expected[i].Vector.ToArray(), actual[i].Vector.ToArray());
+        // Fewer texts than threads × batch: smaller batches, one per thread, but not below MinSplitBatch texts.
+        model.Shapes.Clear();
+        using var wide = new LocalEmbeddingGenerator(model, Tokenizer(), SentenceEmbeddingSettings.Default, batchSize: 32, threads: 2);
+        var few = await wide.GenerateAsync(texts);
+        Assert.Equal([4, 4], model.Shapes.Select(s => (int)s[0]));
+        for (var i = 0; i < texts.Length; i++) Assert.Equal(expected[i].Vector.ToArray(), few[i].Vector.ToArray());
     }
 
     [Fact]
