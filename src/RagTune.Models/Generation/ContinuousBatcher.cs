@@ -186,13 +186,16 @@ public sealed class ContinuousBatcher : IDisposable
                 var mask = ones([1, length], ScalarType.Int64);
                 var positions = arange(length, ScalarType.Int64).reshape(1, length);
                 using var own = _model.CreateCache(1, length);
-                var logits = _model.Forward(ids, mask, positions, own).select(0, 0).to_type(ScalarType.Float32); // (T, V)
-                if (request.PromptLogprobs && length > 1)
+                // Logits of every position only when the prompt's logprobs are asked for; else the last one's.
+                var wanted = request.PromptLogprobs && length > 1;
+                var logits = (wanted ? _model.Forward(ids, mask, positions, own) : _model.ForwardLastPosition(ids, mask, positions, own))
+                    .select(0, 0).to_type(ScalarType.Float32); // (T or 1, V)
+                if (wanted)
                 {
                     var logprobs = logits.narrow(0, 0, length - 1).log_softmax(-1);
                     generation.PromptLogprobs = [.. Enumerable.Range(1, length - 1).Select(t => Logprobs(logprobs[t - 1], prompt[t], request.TopLogprobs ?? 0))];
                 }
-                var last = logits[length - 1].unsqueeze(0); // (1, V)
+                var last = logits[-1].unsqueeze(0); // (1, V)
                 var next = (int)row.Sampler.Next(last, Seen(row)).item<long>();
                 first = row.Accept(next, request.TopLogprobs is { } k ? Logprobs(last[0].log_softmax(-1), next, k) : null);
                 Place(own, length);

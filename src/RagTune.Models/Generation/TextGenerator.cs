@@ -110,7 +110,7 @@ public sealed class TextGenerator
                 {
                     var mask2d = mask.narrow(1, 0, length);
                     var pos = PositionsFromMask(mask2d);
-                    logits = _model.Forward(sequence.narrow(1, 0, length), mask2d, pos, cache);
+                    logits = _model.ForwardLastPosition(sequence.narrow(1, 0, length), mask2d, pos, cache);
                 }
                 else
                 {

@@ -7,7 +7,8 @@ namespace RagTune.Models.Kernels;
 /// The reduced-precision inference paths: projection weights — the LM head included — stored in bf16 (half the bytes a
 /// decode step streams) or in int8 blocks with fp32 scales (Q8_0-style, 1.125 bytes per weight); activations, norms,
 /// the token embedding and the KV cache stay fp32. The Llama decode kernel
-/// (<see cref="Architectures.Llama.LlamaDecodeStep"/>) widens rows in registers; prefill widens them for libtorch.
+/// (<see cref="Architectures.Llama.LlamaDecodeStep"/>) widens rows in registers; prefill widens them for libtorch into
+/// one reusable buffer per model (<see cref="WidenedWeightScratch"/>, shared by that model's converted projections).
 /// </summary>
 public static class ReducedPrecision
 {
@@ -30,11 +31,13 @@ public static class ReducedPrecision
     {
         ArgumentNullException.ThrowIfNull(model);
         var count = 0;
+        var scratch = new WidenedWeightScratch();
         using var _ = no_grad();
         foreach (var (name, module) in model.Module.named_modules())
         {
             if (module is not Nn.Linear linear || linear.IsConv1D || linear.weight.dtype == ScalarType.BFloat16 || linear.weight_scale is not null) continue;
             linear.StoreAs(ScalarType.BFloat16, shared: model.TiedKeys.Contains($"{name}.weight"));
+            linear.WideningScratch = scratch;
             count++;
         }
         return count;
@@ -49,12 +52,14 @@ public static class ReducedPrecision
     {
         ArgumentNullException.ThrowIfNull(model);
         var count = 0;
+        var scratch = new WidenedWeightScratch();
         using var _ = no_grad();
         foreach (var (name, module) in model.Module.named_modules())
         {
             if (module is not Nn.Linear linear || linear.IsConv1D || linear.weight_scale is not null
                 || linear.InFeatures % Nn.Linear.Int8BlockSize != 0) continue;
             linear.QuantizeToInt8(shared: model.TiedKeys.Contains($"{name}.weight"));
+            linear.WideningScratch = scratch;
             count++;
         }
         return count;

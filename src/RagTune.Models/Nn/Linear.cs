@@ -94,12 +94,20 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
         }
     }
 
+    /// <summary>
+    /// The fp32 buffer bf16 / int8-block weights are widened into for libtorch's GEMM at inference (no gradients), shared
+    /// by the projections of one model (<see cref="Kernels.ReducedPrecision"/> sets it). Null: a fresh fp32 copy per call.
+    /// </summary>
+    public Kernels.WidenedWeightScratch? WideningScratch { get; set; }
+
     /// <summary>(…, in) → (…, out).</summary>
     public override Tensor forward(Tensor x)
     {
         Tensor y;
-        if (weight_scale is not null)
-            // int8 blocks (inference): widened per call for libtorch; the decode kernel reads the int8 bytes directly.
+        if (LowPrecisionProjection.TryForward(this, x) is { } fast)
+            y = fast;
+        else if (weight_scale is not null)
+            // int8 blocks with gradients on (or unusual inputs): widened per call.
             y = nn.functional.linear(x, Dequantized(x.dtype), bias?.to_type(x.dtype));
         else if (!IsConv1D)
         {
@@ -178,8 +186,15 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
         if (!shared) old.Dispose();
     }
 
+    /// <summary>Frees the parameters and the model's widening buffer (shared: disposing it twice is harmless).</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) WideningScratch?.Dispose();
+        base.Dispose(disposing);
+    }
+
     /// <summary>The int8 weight widened to <paramref name="dtype"/>.</summary>
-    Tensor Dequantized(ScalarType dtype) =>
+    internal Tensor Dequantized(ScalarType dtype) =>
         weight.to_type(ScalarType.Float32).view(OutFeatures, InFeatures / Int8BlockSize, Int8BlockSize)
             .mul(weight_scale!.unsqueeze(-1)).view(OutFeatures, InFeatures).to_type(dtype);
 

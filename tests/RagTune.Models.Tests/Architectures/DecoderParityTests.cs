@@ -47,6 +47,19 @@ public abstract class DecoderParityTests : IDisposable
     }
 
     [Fact]
+    public void LastPositionLogitsMatch()
+    {
+        // What generation asks for after a prefill: the head applied to the last position only.
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var ids = Reference["input_ids"];
+        var last = Model.ForwardLastPosition(ids, Reference["attention_mask"]);
+        Assert.Equal(new[] { ids.shape[0], 1L, Model.Config.VocabSize }, last.shape);
+        var t = ids.shape[1];
+        Parity.AssertClose(last, Reference["logits_position_ids_from_mask"].narrow(1, t - 1, 1), what: "last-position logits");
+    }
+
+    [Fact]
     public void LeftPaddedRowEqualsUnpaddedSequence()
     {
         using var _ = no_grad();

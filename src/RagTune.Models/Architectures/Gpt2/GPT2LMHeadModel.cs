@@ -56,6 +56,14 @@ public sealed class GPT2LMHeadModel : PretrainedModel, ICausalLanguageModel
     }
 
     /// <inheritdoc/>
+    public Tensor ForwardLastPosition(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null)
+    {
+        using var scope = NewDisposeScope();
+        var h = transformer.Forward(inputIds, attentionMask, positionIds, cache, BlockInvoker); // (B, T, E)
+        return lm_head.call(h.narrow(1, h.shape[1] - 1, 1)).MoveToOuterDisposeScope();       // (B, 1, V)
+    }
+
+    /// <inheritdoc/>
     public KvCache CreateCache(long batchSize, int maxLength) =>
         new(NumLayers, batchSize, Config.NumAttentionHeads, Config.HiddenSize / Config.NumAttentionHeads,
             Math.Min(maxLength, Config.MaxPositionEmbeddings), DType);

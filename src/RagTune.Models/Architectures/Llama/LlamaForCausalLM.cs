@@ -59,6 +59,15 @@ public sealed class LlamaForCausalLM : PretrainedModel, ICausalLanguageModel
     }
 
     /// <inheritdoc/>
+    public Tensor ForwardLastPosition(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null)
+    {
+        if (LlamaDecodeStep.TryForward(this, inputIds, attentionMask, positionIds, cache) is { } logits) return logits;
+        using var scope = NewDisposeScope();
+        var h = model.Forward(inputIds, attentionMask, positionIds, cache, BlockInvoker); // (B, T, H)
+        return lm_head.call(h.narrow(1, h.shape[1] - 1, 1)).MoveToOuterDisposeScope();   // (B, 1, V)
+    }
+
+    /// <inheritdoc/>
     public KvCache CreateCache(long batchSize, int maxLength) =>
         new(NumLayers, batchSize, Config.NumKeyValueHeads, Config.HeadDim, maxLength, DType);
 }
