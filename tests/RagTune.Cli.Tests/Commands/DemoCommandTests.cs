@@ -9,12 +9,34 @@ namespace RagTune.Cli.Tests.Commands;
 public class DemoCommandTests
 {
     [Fact]
-    public void Verb_HasSeedOutQuickCacheEmbedModelAndForce()
+    public void Verb_HasSeedOutQuickCacheEmbedModelForceBaseOnlyAndPretrainSteps()
     {
         var demo = CliApp.BuildRoot().Subcommands.Single(c => c.Name == "demo");
-        Assert.Equal(["--seed", "--out", "--quick", "--cache", "--embed-model", "--force"], demo.Options.Select(o => o.Name));
+        Assert.Equal(["--seed", "--out", "--quick", "--cache", "--embed-model", "--force", "--base-only", "--pretrain-steps"], demo.Options.Select(o => o.Name));
         var parsed = CliApp.BuildRoot().Parse(["demo"]);
         Assert.Empty(parsed.Errors);
+    }
+
+    [Fact]
+    public async Task NonPositivePretrainSteps_AreRefusedBeforeAnyWork()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "ragtune-demo-steps-" + Guid.NewGuid().ToString("N"));
+        var (oldOut, oldErr) = (Console.Out, Console.Error);
+        var stderr = new StringWriter();
+        Console.SetOut(new StringWriter());
+        Console.SetError(stderr);
+        try
+        {
+            var exit = await CliApp.RunAsync(["demo", "--quick", "--pretrain-steps", "0", "--out", dir]);
+            Assert.Equal((int)ExitCode.BadArguments, exit);
+            Assert.Contains("--pretrain-steps", stderr.ToString());
+            Assert.False(Directory.Exists(dir));
+        }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldErr);
+        }
     }
 
     [Fact]
