@@ -1,11 +1,6 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
-using RagTune.Retrieval.Chunking;
 using RagTune.Retrieval.Generation;
-using RagTune.Retrieval.Ingestion;
-using RagTune.Retrieval.Retrieval;
-using RagTune.Retrieval.Store;
 
 namespace RagTune.Evaluation.Benchmark;
 
