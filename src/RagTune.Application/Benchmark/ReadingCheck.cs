@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Microsoft.Extensions.AI;
 using RagTune.Evaluation.Benchmark;
 using RagTune.Evaluation.Compare.Metrics;
@@ -27,7 +26,7 @@ internal static class ReadingCheck
             cancellationToken.ThrowIfCancellationRequested();
             var answer = (await chat.GetResponseAsync(item.Prompt, new ChatOptions { MaxOutputTokens = 8, Temperature = 0 }, cancellationToken).ConfigureAwait(false)).Text;
             exact.Add(QaMetrics.ExactMatch(answer, [item.Answer]));
-            inSources.Add(item.ValuesInSources.Any(v => QaMetrics.ExactMatch(answer, [v]) == 1) ? 1 : 0);
+            inSources.Add(QaMetrics.ExactMatch(answer, item.ValuesInSources));
             abstained.Add(QaMetrics.IsAbstention(answer) ? 1 : 0);
             if (exact.Count % 50 == 0) progress?.Report($"reading check {exact.Count}/{items.Count}");
         }

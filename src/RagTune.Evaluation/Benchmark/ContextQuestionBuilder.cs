@@ -15,8 +15,11 @@ namespace RagTune.Evaluation.Benchmark;
 /// Follow-up questions over the same sources ask about either person, so the answer depends on matching the name, not
 /// only the kind of value; a question whose answer no source states is answered with the abstain sentence.
 /// </summary>
-internal sealed class ContextQuestionBuilder(IReadOnlyList<BenchmarkDocument> documents, GroundedPromptBuilder prompt, string abstainText)
+internal sealed class ContextQuestionBuilder(IReadOnlyList<BenchmarkDocument> documents, GroundedAnswerOptions grounded)
 {
+    // A budget that never truncates: the generated documents are short, and the test-time budget is set so three fit.
+    readonly GroundedPromptBuilder _prompt = new(grounded with { ContextTokens = 1 << 16, AnswerTokens = 64 });
+
     /// <summary>Share of follow-up questions on any person and attribute (the rest ask a fact some source states).</summary>
     public const double FollowUpAnyShare = 0.2;
 
@@ -54,10 +57,10 @@ internal sealed class ContextQuestionBuilder(IReadOnlyList<BenchmarkDocument> do
         string Answer(BenchmarkEntity e, AttributeSpec a)
         {
             var holder = ordered.FindIndex(d => d.Entity == e.Name && d.Attributes.Contains(a.Key));
-            return holder < 0 ? abstainText : $"{e.Values[a.Key]} [{holder + 1}]";
+            return holder < 0 ? grounded.AbstainText : $"{e.Values[a.Key]} [{holder + 1}]";
         }
 
-        var first = prompt.Build(Question(entity, attribute), ordered.Select((d, i) => new RetrievedChunk(_chunks[d.FileName], 1.0 / (i + 1))).ToList());
+        var first = _prompt.Build(Question(entity, attribute), ordered.Select((d, i) => new RetrievedChunk(_chunks[d.FileName], 1.0 / (i + 1))).ToList());
         var answers = new List<string> { Answer(entity, attribute) };
         var followUps = new List<string>();
         var asked = new HashSet<(string, string)> { (entity.Name, attribute.Key) };

@@ -29,8 +29,6 @@ internal static class PretrainCorpusBuilder
         ArgumentNullException.ThrowIfNull(world);
         ArgumentNullException.ThrowIfNull(preset);
         grounded ??= new GroundedAnswerOptions();
-        // A budget that never truncates: the generated documents are short, and the test-time budget is set so three fit.
-        var builder = new GroundedPromptBuilder(grounded with { ContextTokens = 1 << 16, AnswerTokens = 64 });
         var rng = new Random(WorldGenerator.Derive(world.Seed, 11));
         var records = new List<JsonObject>();
         foreach (var d in world.PretrainDocuments) records.Add(new JsonObject { ["text"] = d.Markdown });
@@ -40,7 +38,7 @@ internal static class PretrainCorpusBuilder
                 foreach (var q in a.TrainQuestions.OrderBy(_ => rng.Next()).Take(2))
                     records.Add(Chat(closedBook(AttributeSpec.Fill(q, e.Name)), e.Values[a.Key]));
 
-        var reading = new ContextQuestionBuilder(world.PretrainDocuments, builder, grounded.AbstainText);
+        var reading = new ContextQuestionBuilder(world.PretrainDocuments, grounded);
         foreach (var e in world.PretrainEntities)
             foreach (var a in WorldVocabulary.Attributes.OrderBy(_ => rng.Next()).Take(preset.ContextQuestionsPerEntity))
                 records.Add(Chat(reading.Conversation(e, a, world.PretrainEntities, preset.TopK, preset.QuestionsPerContext, rng)));
@@ -57,9 +55,8 @@ internal static class PretrainCorpusBuilder
         ArgumentNullException.ThrowIfNull(world);
         ArgumentNullException.ThrowIfNull(preset);
         grounded ??= new GroundedAnswerOptions();
-        var builder = new GroundedPromptBuilder(grounded with { ContextTokens = 1 << 16, AnswerTokens = 64 });
         var rng = new Random(WorldGenerator.Derive(world.Seed, 12));
-        var reading = new ContextQuestionBuilder(world.ValidationDocuments, builder, grounded.AbstainText);
+        var reading = new ContextQuestionBuilder(world.ValidationDocuments, grounded);
         return world.ValidationEntities.SelectMany(e => WorldVocabulary.Attributes.Select(a =>
         {
             var turns = reading.Conversation(e, a, world.ValidationEntities, preset.TopK, 1, rng, alwaysAnswerable: true);
