@@ -1,4 +1,8 @@
 using RagTune.Bench;
+using RagTune.Models.Kernels;
+
+// As the CLI does: freed tensor memory stays in the C heap for reuse (a process-level choice, see NativeHeap).
+NativeHeap.RetainFreedMemory();
 
 // Subcommands by first argument; each prints a table and writes bench/results/<name>.json.
 switch (args.FirstOrDefault())
