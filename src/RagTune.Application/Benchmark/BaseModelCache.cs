@@ -16,7 +16,7 @@ namespace RagTune.Application.Benchmark;
 internal static class BaseModelCache
 {
     /// <summary>Bump when the pre-training recipe changes what a seed produces.</summary>
-    public const int RecipeVersion = 3; // 2: length-grouped batches; 3: follow-up questions, loss on prompts
+    public const int RecipeVersion = 5; // 2: length-grouped batches; 3: follow-up questions, loss on prompts; 4: reading entities; 5: space before message content
 
     /// <summary><c>$XDG_CACHE_HOME/ragtune</c> or <c>~/.cache/ragtune</c> (Linux, macOS); the local application data folder on Windows.</summary>
     public static string DefaultRoot =>

@@ -37,7 +37,7 @@ public sealed class BenchmarkDemo(DemoOptions options, Func<string, string, Canc
         var world = WorldGenerator.Generate(options.Seed, preset);
         var benchmarkDir = Path.Combine(outDir, BenchmarkFolder);
         BenchmarkFiles.WriteTestWorld(world, benchmarkDir);
-        Report($"worlds (seed {options.Seed}, preset {preset.Name}): pre-training {world.PretrainEntities.Count} entities / {world.PretrainDocuments.Count} documents; " +
+        Report($"worlds (seed {options.Seed}, preset {preset.Name}): pre-training {world.PretrainEntities.Count} entities / {world.PretrainDocuments.Count} documents + {world.ReadingEntities.Count} people only in context-reading conversations; " +
                $"test {world.TestEntities.Count} entities / {world.TestDocuments.Count} documents, {world.QaTest.Count} QA + {world.McTest.Count} multiple-choice test items, " +
                $"update {world.UpdatedDocuments.Count} documents / {world.QaUpdateTest.Count} questions, classification {world.ClassifyTrain.Count} train / {world.ClassifyTest.Count} test → {benchmarkDir}");
 

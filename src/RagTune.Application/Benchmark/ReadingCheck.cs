@@ -21,10 +21,12 @@ internal static class ReadingCheck
         var exact = new List<double>();
         var inSources = new List<double>();
         var abstained = new List<double>();
+        var predictions = new List<ReadingCheckPrediction>();
         foreach (var item in items)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var answer = (await chat.GetResponseAsync(item.Prompt, new ChatOptions { MaxOutputTokens = 8, Temperature = 0 }, cancellationToken).ConfigureAwait(false)).Text;
+            var answer = (await chat.GetResponseAsync(item.Prompt, new ChatOptions { MaxOutputTokens = 8, Temperature = 0 }, cancellationToken).ConfigureAwait(false)).Text.Trim();
+            predictions.Add(new ReadingCheckPrediction(item.Id, item.Answer, answer));
             exact.Add(QaMetrics.ExactMatch(answer, [item.Answer]));
             inSources.Add(QaMetrics.ExactMatch(answer, item.ValuesInSources));
             abstained.Add(QaMetrics.IsAbstention(answer) ? 1 : 0);
@@ -37,6 +39,6 @@ internal static class ReadingCheck
         }
         // Guessing a value of the asked kind that the sources mention: 1 / (number of such values), averaged.
         var chance = items.Average(i => i.ValuesInSources.Count == 0 ? 0 : 1.0 / i.ValuesInSources.Count);
-        return new ReadingCheckResult(items.Count, Metric(exact), Metric(inSources), Metric(abstained), chance);
+        return new ReadingCheckResult(items.Count, Metric(exact), Metric(inSources), Metric(abstained), chance, predictions);
     }
 }

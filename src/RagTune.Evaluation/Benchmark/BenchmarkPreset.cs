@@ -13,8 +13,12 @@ public sealed record BenchmarkPreset
     public int PretrainEntities { get; init; } = 400;
     /// <summary>Share of the pre-training entities whose facts are also asked closed book in the corpus.</summary>
     public double MemoryQuestionShare { get; init; } = 0.5;
-    /// <summary>Context-reading conversations per pre-training entity (each on one of its attributes).</summary>
-    public int ContextQuestionsPerEntity { get; init; } = 4;
+    /// <summary>
+    /// People of the pre-training world who occur only in the context-reading conversations, one conversation each on one
+    /// of their attributes: their facts are nowhere else in the corpus, so the answer can only be read from the sources
+    /// (about people the model has memorised, recalling would do, and reading is never learned).
+    /// </summary>
+    public int ReadingEntities { get; init; } = 1600;
     /// <summary>Held-out entities of the pre-training world for the base model's reading check (never in the corpus).</summary>
     public int ValidationEntities { get; init; } = 40;
     /// <summary>
@@ -68,6 +72,6 @@ public sealed record BenchmarkPreset
     public static BenchmarkPreset Quick { get; } = new()
     {
         Name = "quick", PretrainEntities = 120, ValidationEntities = 20, TestEntities = 16, UnanswerableQuestions = 6, ClassifyTrain = 60, ClassifyTest = 40,
-        ContextQuestionsPerEntity = 2, Paraphrases = 1, VocabSize = 1024, HiddenSize = 64, Layers = 2, Heads = 2, PretrainSteps = 120,
+        ReadingEntities = 240, Paraphrases = 1, VocabSize = 1024, HiddenSize = 64, Layers = 2, Heads = 2, PretrainSteps = 120,
     };
 }

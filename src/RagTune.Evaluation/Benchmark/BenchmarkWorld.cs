@@ -24,6 +24,10 @@ internal sealed record BenchmarkWorld
     public required IReadOnlyList<BenchmarkEntity> ValidationEntities { get; init; }
     /// <summary>The validation entities' documents (two each, as a test entity's).</summary>
     public required IReadOnlyList<BenchmarkDocument> ValidationDocuments { get; init; }
+    /// <summary>People who occur only in the corpus' context-reading conversations (see <see cref="BenchmarkPreset.ReadingEntities"/>).</summary>
+    public required IReadOnlyList<BenchmarkEntity> ReadingEntities { get; init; }
+    /// <summary>The reading entities' documents (two each), only ever shown as numbered sources.</summary>
+    public required IReadOnlyList<BenchmarkDocument> ReadingDocuments { get; init; }
     /// <summary>Entities of the test world (disjoint from the pre-training ones).</summary>
     public required IReadOnlyList<BenchmarkEntity> TestEntities { get; init; }
     /// <summary>Names that occur nowhere (unanswerable questions).</summary>

@@ -6,7 +6,8 @@ namespace RagTune.Evaluation.Benchmark;
 
 /// <summary>
 /// The base model's pre-training corpus, from the pre-training world only: (1) its documents as plain text; (2) for a
-/// part of its entities, questions answered from memory (training phrasings); (3) questions answered from a context
+/// part of its entities, questions answered from memory (training phrasings); (3) about other people, who occur nowhere
+/// else (<see cref="BenchmarkWorld.ReadingEntities"/>, so recalling cannot stand in for reading), questions answered from a context
 /// built exactly as the product's RAG path builds it — the documents read and chunked by the ingestion code, numbered
 /// by <see cref="GroundedPromptBuilder"/> (the system prompt and layout <c>ragtune ask</c> sends), the passage that
 /// holds the answer among distractor chunks — answered with the value and its citation, or with the abstain sentence
@@ -38,10 +39,12 @@ internal static class PretrainCorpusBuilder
                 foreach (var q in a.TrainQuestions.OrderBy(_ => rng.Next()).Take(2))
                     records.Add(Chat(closedBook(AttributeSpec.Fill(q, e.Name)), e.Values[a.Key]));
 
-        var reading = new ContextQuestionBuilder(world.PretrainDocuments, grounded);
-        foreach (var e in world.PretrainEntities)
-            foreach (var a in WorldVocabulary.Attributes.OrderBy(_ => rng.Next()).Take(preset.ContextQuestionsPerEntity))
-                records.Add(Chat(reading.Conversation(e, a, world.PretrainEntities, preset.TopK, preset.QuestionsPerContext, rng)));
+        var reading = new ContextQuestionBuilder(world.ReadingDocuments, grounded);
+        foreach (var e in world.ReadingEntities)
+        {
+            var a = WorldVocabulary.Attributes[rng.Next(WorldVocabulary.Attributes.Count)];
+            records.Add(Chat(reading.Conversation(e, a, world.ReadingEntities, preset.TopK, preset.QuestionsPerContext, rng)));
+        }
         return records.OrderBy(_ => rng.Next()).ToList();
     }
 

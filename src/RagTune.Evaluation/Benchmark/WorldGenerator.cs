@@ -8,14 +8,14 @@ namespace RagTune.Evaluation.Benchmark;
 internal static class WorldGenerator
 {
     /// <summary>Version of the generated content.</summary>
-    public const int Version = 2; // 2: held-out validation entities of the pre-training world
+    public const int Version = 3; // 2: held-out validation entities of the pre-training world; 3: reading entities
 
     /// <summary>Generates the worlds.</summary>
     public static BenchmarkWorld Generate(int seed, BenchmarkPreset preset)
     {
         ArgumentNullException.ThrowIfNull(preset);
         var attrs = WorldVocabulary.Attributes;
-        var names = UniqueNames(new Random(Derive(seed, 1)), preset.PretrainEntities + preset.TestEntities + preset.UnanswerableQuestions + preset.ValidationEntities);
+        var names = UniqueNames(new Random(Derive(seed, 1)), preset.PretrainEntities + preset.TestEntities + preset.UnanswerableQuestions + preset.ValidationEntities + preset.ReadingEntities);
         var values = new Random(Derive(seed, 2));
         BenchmarkEntity NewEntity(string name) =>
             new(name, attrs.ToDictionary(a => a.Key, a => a.Values[values.Next(a.Values.Count)]));
@@ -23,7 +23,8 @@ internal static class WorldGenerator
         var test = names.Skip(preset.PretrainEntities).Take(preset.TestEntities).Select(NewEntity).ToList();
         var unknown = names.Skip(preset.PretrainEntities + preset.TestEntities).Take(preset.UnanswerableQuestions).ToList();
         // Drawn last, from their own streams, so adding them changed nothing else of a seed's world.
-        var validation = names.Skip(preset.PretrainEntities + preset.TestEntities + preset.UnanswerableQuestions).Select(NewEntity).ToList();
+        var validation = names.Skip(preset.PretrainEntities + preset.TestEntities + preset.UnanswerableQuestions).Take(preset.ValidationEntities).Select(NewEntity).ToList();
+        var reading = names.Skip(preset.PretrainEntities + preset.TestEntities + preset.UnanswerableQuestions + preset.ValidationEntities).Select(NewEntity).ToList();
 
         var layout = new Random(Derive(seed, 3));
         var pretrainDocs = new List<BenchmarkDocument>();
@@ -43,6 +44,14 @@ internal static class WorldGenerator
             var split = SplitAttributes(validationLayout);
             validationDocs.Add(Document($"v{i:D3}-a.md", e, split.First, validationLayout.Next(), 0));
             validationDocs.Add(Document($"v{i:D3}-b.md", e, split.Second, validationLayout.Next(), 1));
+        }
+        var readingLayout = new Random(Derive(seed, 7));
+        var readingDocs = new List<BenchmarkDocument>();
+        foreach (var (e, i) in reading.Select((e, i) => (e, i)))
+        {
+            var split = SplitAttributes(readingLayout);
+            readingDocs.Add(Document($"r{i:D4}-a.md", e, split.First, readingLayout.Next(), 0));
+            readingDocs.Add(Document($"r{i:D4}-b.md", e, split.Second, readingLayout.Next(), 1));
         }
         var memory = pretrain.Where(_ => layout.NextDouble() < preset.MemoryQuestionShare).Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
 
@@ -103,7 +112,7 @@ internal static class WorldGenerator
         {
             Seed = seed, Preset = preset.Name,
             PretrainEntities = pretrain, MemoryEntities = memory, PretrainDocuments = pretrainDocs,
-            ValidationEntities = validation, ValidationDocuments = validationDocs,
+            ValidationEntities = validation, ValidationDocuments = validationDocs, ReadingEntities = reading, ReadingDocuments = readingDocs,
             TestEntities = test, UnknownNames = unknown, TestDocuments = testDocs, Paraphrases = paraphrases,
             QaTest = qaTest, McTest = mcTest, QaTrain = qaTrain, McTrain = mcTrain,
             UpdatedDocuments = updated, QaUpdateTest = qaUpdate, McUpdateTest = mcUpdate,

@@ -34,7 +34,10 @@ public class DemoEndToEndTests
             // The base model's reading check: every held-out question asked, the same numbers on the repeat.
             var world0 = WorldGenerator.Generate(11, BenchmarkPreset.Quick);
             Assert.Equal(world0.ValidationEntities.Count * 5, first.Reading.Items);
-            Assert.Equal(first.Reading, second.Reading);
+            var none = Array.Empty<ReadingCheckPrediction>();
+            Assert.Equal(first.Reading with { Predictions = none }, second.Reading with { Predictions = none });
+            Assert.Equal(first.Reading.Predictions, second.Reading.Predictions);
+            Assert.Equal(first.Reading.Items, first.Reading.Predictions.Count);
             using (var check = JsonDocument.Parse(File.ReadAllText(Path.Combine(first.OutputDir, BenchmarkDemo.ReadingCheckFileName))))
             {
                 var em = check.RootElement.GetProperty("exact_match");

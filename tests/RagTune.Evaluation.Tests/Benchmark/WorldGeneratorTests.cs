@@ -129,7 +129,7 @@ public class WorldGeneratorTests
         var grounded = records.Where(r => r["messages"] is JsonArray m && m.Count >= 3 && ((string?)m[0]!["content"])!.Contains("numbered sources")).ToList();
         Assert.NotEmpty(grounded);
         var system = new RagTune.Retrieval.Generation.GroundedPromptBuilder().SystemPrompt;
-        var people = w.PretrainEntities.ToDictionary(e => e.Name);
+        var people = w.ReadingEntities.ToDictionary(e => e.Name);
         int answers = 0, abstentions = 0, followUps = 0;
         foreach (var r in grounded)
         {
@@ -165,6 +165,25 @@ public class WorldGeneratorTests
             }
         }
         Assert.True(answers > abstentions && abstentions > 0 && followUps > grounded.Count, $"{answers} answers, {abstentions} abstentions, {followUps} follow-ups");
+    }
+
+    [Fact]
+    public void ReadingEntities_OccurOnlyInContextConversations_SoTheirFactsMustBeRead()
+    {
+        var w = WorldGenerator.Generate(3, BenchmarkPreset.Quick);
+        var records = PretrainCorpusBuilder.Build(w, BenchmarkPreset.Quick);
+        var readers = w.ReadingEntities.Select(e => e.Name).ToHashSet();
+        Assert.Equal(BenchmarkPreset.Quick.ReadingEntities, readers.Count);
+        var others = w.PretrainEntities.Concat(w.TestEntities).Concat(w.ValidationEntities).Select(e => e.Name).Concat(w.UnknownNames);
+        Assert.Empty(readers.Intersect(others));
+        // Every conversation over sources is about them; plain documents and closed-book questions never mention them.
+        static bool OverSources(JsonObject r) => r["messages"] is JsonArray m && ((string?)m[1]!["content"])!.StartsWith("Sources:", StringComparison.Ordinal);
+        var grounded = records.Where(OverSources).Select(r => r.ToJsonString()).ToList();
+        Assert.Equal(readers.Count, grounded.Count);
+        Assert.All(grounded, r => Assert.Contains(readers, name => r.Contains(name, StringComparison.Ordinal)));
+        var rest = string.Join("\n", records.Where(r => !OverSources(r)).Select(r => r.ToJsonString()));
+        Assert.All(readers, name => Assert.DoesNotContain(name, rest));
+        Assert.All(w.PretrainEntities.Select(e => e.Name), name => Assert.DoesNotContain(grounded, r => r.Contains(name, StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -59,7 +59,14 @@ public class PretrainRecipeTests
         var tokenizer = TokenizerLoader.FromFolder(outDir);
         Assert.Equal(PretrainTokenizer.SpecialTokens.ToList().IndexOf(PretrainTokenizer.EosToken), tokenizer.EosTokenId);
         var template = ChatTemplate.FromFolder(outDir)!;
-        Assert.Equal("<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n", template.Render([new ChatMessage(ChatRole.User, "hi")], true));
+        Assert.Equal("<|im_start|>user\n hi<|im_end|>\n<|im_start|>assistant\n", template.Render([new ChatMessage(ChatRole.User, "hi")], true));
+        // An answer that repeats a word of the prompt is the very tokens the prompt holds it as (an identity copy).
+        var question = new ChatMessage(ChatRole.User, "Anna lives in Oslo. Where does Anna live?");
+        var promptIds = tokenizer.Encode(template.Render([question], true), addSpecialTokens: false);
+        var ids = tokenizer.Encode(template.Render([question, new ChatMessage(ChatRole.Assistant, "Oslo")], false), addSpecialTokens: false);
+        Assert.Equal(promptIds, ids.Take(promptIds.Count));
+        var answerIds = ids.Skip(promptIds.Count).TakeWhile(id => id != tokenizer.EosTokenId).ToList();
+        Assert.Equal(tokenizer.Encode(" Oslo", addSpecialTokens: false), answerIds);
         using var chat = LocalClientFactory.CreateChatClient(outDir);
         var reply = await chat.GetResponseAsync([new ChatMessage(ChatRole.User, "Where does Anna live?")], new ChatOptions { MaxOutputTokens = 4, Temperature = 0 });
         Assert.NotNull(reply.Text);
