@@ -37,22 +37,8 @@ internal static class WorldGenerator
             pretrainDocs.Add(Document($"p{i:D4}-a2.md", e, split.First, docSeeds[2], 2));
             pretrainDocs.Add(Document($"p{i:D4}-b2.md", e, split.Second, docSeeds[3], 3));
         }
-        var validationLayout = new Random(Derive(seed, 6));
-        var validationDocs = new List<BenchmarkDocument>();
-        foreach (var (e, i) in validation.Select((e, i) => (e, i)))
-        {
-            var split = SplitAttributes(validationLayout);
-            validationDocs.Add(Document($"v{i:D3}-a.md", e, split.First, validationLayout.Next(), 0));
-            validationDocs.Add(Document($"v{i:D3}-b.md", e, split.Second, validationLayout.Next(), 1));
-        }
-        var readingLayout = new Random(Derive(seed, 7));
-        var readingDocs = new List<BenchmarkDocument>();
-        foreach (var (e, i) in reading.Select((e, i) => (e, i)))
-        {
-            var split = SplitAttributes(readingLayout);
-            readingDocs.Add(Document($"r{i:D4}-a.md", e, split.First, readingLayout.Next(), 0));
-            readingDocs.Add(Document($"r{i:D4}-b.md", e, split.Second, readingLayout.Next(), 1));
-        }
+        var validationDocs = TwoDocumentsEach(validation, "v{0:D3}", new Random(Derive(seed, 6)));
+        var readingDocs = TwoDocumentsEach(reading, "r{0:D4}", new Random(Derive(seed, 7)));
         var memory = pretrain.Where(_ => layout.NextDouble() < preset.MemoryQuestionShare).Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
 
         var testLayout = new Random(Derive(seed, 4));
@@ -139,6 +125,20 @@ internal static class WorldGenerator
             if (seen.Add(name)) result.Add(name);
         }
         return result;
+    }
+
+    /// <summary>Each entity's attributes split over two documents (<c>-a</c>, <c>-b</c>), as a test entity's are.</summary>
+    static List<BenchmarkDocument> TwoDocumentsEach(IReadOnlyList<BenchmarkEntity> entities, string fileStem, Random layout)
+    {
+        var docs = new List<BenchmarkDocument>();
+        foreach (var (e, i) in entities.Select((e, i) => (e, i)))
+        {
+            var split = SplitAttributes(layout);
+            var stem = string.Format(System.Globalization.CultureInfo.InvariantCulture, fileStem, i);
+            docs.Add(Document($"{stem}-a.md", e, split.First, layout.Next(), 0));
+            docs.Add(Document($"{stem}-b.md", e, split.Second, layout.Next(), 1));
+        }
+        return docs;
     }
 
     static (List<string> First, List<string> Second) SplitAttributes(Random rng)
