@@ -22,6 +22,8 @@ public sealed record FineTuneOptions
     public LoraConfig? Lora { get; init; }
     /// <summary>Longest sequence in tokens.</summary>
     public int MaxSeqLen { get; init; } = 512;
+    /// <summary>Causal task: concatenate documents into full <see cref="MaxSeqLen"/> blocks (true) or one sequence per document (false).</summary>
+    public bool Packing { get; init; } = true;
     /// <summary>LoRA: also write the merged plain checkpoint.</summary>
     public bool Merge { get; init; }
     /// <summary>Recompute each block in backward instead of storing its activations.</summary>

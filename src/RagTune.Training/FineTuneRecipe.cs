@@ -37,6 +37,7 @@ public sealed class FineTuneRecipe(FineTuneOptions options, IProgress<string>? m
         var template = ChatTemplate.FromFolder(o.ModelDir);
         var builder = new DatasetBuilder(tokenizer, o.Task, o.MaxSeqLen)
         {
+            Packing = o.Packing,
             ChatRenderer = template is null ? null : (turns, gen) => template.Render(turns.Select(t => new ChatMessage(new ChatRole(t.Role), t.Content)), gen),
         };
         var train = builder.BuildFromFile(o.DataPath);

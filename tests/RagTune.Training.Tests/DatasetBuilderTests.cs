@@ -29,6 +29,18 @@ public class DatasetBuilderTests
     }
 
     [Fact]
+    public void CausalWithoutPacking_OneSequencePerDocument_TruncatedToTheLimit()
+    {
+        var path = WriteJsonl("""{"text":"a b c"}""", """{"text":"d e"}""", """{"text":"f g h a b"}""");
+        var ds = new DatasetBuilder(Tok, TrainingTask.Causal, 6) { Packing = false }.BuildFromFile(path);
+        // <s> a b c </s> | <s> d e </s> | <s> f g h a b </s> cut to 6 tokens, with a warning.
+        Assert.Equal([5, 4, 6], ds.Examples.Select(e => e.InputIds.Length));
+        Assert.All(ds.Examples, e => Assert.Equal(1, e.InputIds[0]));
+        Assert.Equal([1, Tok.TokenToId("d")!.Value, Tok.TokenToId("e")!.Value, 2], ds.Examples[1].InputIds);
+        Assert.Contains(ds.Warnings, w => w.Contains("1 document(s) longer", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void SftPromptCompletionMasksThePrompt()
     {
         var path = WriteJsonl("""{"prompt":"q1","completion":"a1"}""");

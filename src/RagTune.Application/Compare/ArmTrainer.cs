@@ -39,7 +39,7 @@ internal static class ArmTrainer
         {
             // A supervised example cut before its answer teaches nothing (and a batch of them has no loss at all):
             // RAFT prompts with several sources easily exceed a length set for short questions.
-            var longest = (int)Tokenized(baseModel, dataFile, task, int.MaxValue).Max(e => e.InputIds.Length);
+            var longest = (int)Tokenized(baseModel, dataFile, task, int.MaxValue, settings.Packing).Max(e => e.InputIds.Length);
             var limit = RagTune.Models.ModelConfig.FromFolder(baseModel).GetInt("max_position_embeddings") ?? longest;
             if (longest > settings.MaxSeqLen)
             {
@@ -56,6 +56,7 @@ internal static class ArmTrainer
             // No dropout: the arms compare adaptation methods on a handful of epochs, where dropout only adds variance.
             Lora = settings.Method == "full" ? null : new LoraConfig { R = settings.LoraR, Alpha = 2 * settings.LoraR, Dropout = 0 },
             MaxSeqLen = settings.MaxSeqLen,
+            Packing = settings.Packing,
             Merge = true,
             Trainer = new TrainerOptions
             {
@@ -67,6 +68,8 @@ internal static class ArmTrainer
                 LogEvery = 5,
                 KeepCheckpoints = 1,
                 PlotLoss = false,
+                // Unpacked documents vary in length: batch similar lengths so rows are not padded to the longest.
+                GroupByLength = task == TrainingTask.Causal && !settings.Packing,
             },
         };
         progress?.Report(new CompareProgress(step, $"fine-tuning ({settings.Method}, {settings.Epochs} epochs) on {dataFile}"));
@@ -82,7 +85,7 @@ internal static class ArmTrainer
         // Checkpoints are resume state of this run only; the arm keeps the final model.
         var checkpoints = Path.Combine(outDir, "checkpoints");
         if (Directory.Exists(checkpoints)) Directory.Delete(checkpoints, recursive: true);
-        var tokens = (double)Tokenized(baseModel, dataFile, task, settings.MaxSeqLen).Sum(e => (long)e.InputIds.Length) * settings.Epochs;
+        var tokens = (double)Tokenized(baseModel, dataFile, task, settings.MaxSeqLen, settings.Packing).Sum(e => (long)e.InputIds.Length) * settings.Epochs;
         using var process = Process.GetCurrentProcess();
         process.Refresh();
         var model = new TrainedModel(kind, outDir, seconds, tokens / Math.Max(seconds, 1e-9), process.PeakWorkingSet64 / (1024.0 * 1024.0),
@@ -97,12 +100,13 @@ internal static class ArmTrainer
     static long FileSize(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
 
     /// <summary>The training sequences as the recipe builds them (for token counts; padding is not counted).</summary>
-    static IReadOnlyList<TrainingExample> Tokenized(string baseModel, string dataFile, TrainingTask task, int maxSeqLen)
+    static IReadOnlyList<TrainingExample> Tokenized(string baseModel, string dataFile, TrainingTask task, int maxSeqLen, bool packing)
     {
         var tokenizer = TokenizerLoader.FromFolder(baseModel);
         var template = ChatTemplate.FromFolder(baseModel);
         var builder = new DatasetBuilder(tokenizer, task, maxSeqLen)
         {
+            Packing = packing,
             ChatRenderer = template is null ? null : (turns, gen) => template.Render(turns.Select(t => new ChatMessage(new ChatRole(t.Role), t.Content)), gen),
         };
         return builder.BuildFromFile(dataFile).Examples;

@@ -155,7 +155,7 @@ public sealed record CompareConfig
     static TrainingSettings ParseTraining(ConfigReader r, JsonObject o, string field, TrainingSettings defaults)
     {
         var p = field + ".";
-        r.RejectUnknown(o, p, ["method", "epochs", "learning_rate", "lora_r", "max_seq_len", "batch_size"]);
+        r.RejectUnknown(o, p, ["method", "epochs", "learning_rate", "lora_r", "max_seq_len", "batch_size", "packing"]);
         var d = defaults;
         return new TrainingSettings
         {
@@ -165,6 +165,7 @@ public sealed record CompareConfig
             LoraR = r.Int(o, "lora_r", p) ?? d.LoraR,
             MaxSeqLen = r.Int(o, "max_seq_len", p) ?? d.MaxSeqLen,
             BatchSize = r.Int(o, "batch_size", p) ?? d.BatchSize,
+            Packing = r.Bool(o, "packing", p) ?? d.Packing,
         };
     }
 

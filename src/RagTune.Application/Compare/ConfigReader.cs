@@ -41,6 +41,14 @@ internal sealed class ConfigReader(string source)
         throw Error(prefix + name, $"must be an integer, got {node.ToJsonString()}");
     }
 
+    public bool? Bool(JsonObject o, string name, string prefix = "")
+    {
+        var node = o[name];
+        if (node is null) return null;
+        if (node is JsonValue v && v.TryGetValue<bool>(out var b)) return b;
+        throw Error(prefix + name, $"must be true or false, got {node.ToJsonString()}");
+    }
+
     public double? Double(JsonObject o, string name, string prefix = "")
     {
         var node = o[name];

@@ -15,4 +15,10 @@ public sealed record TrainingSettings
     public int MaxSeqLen { get; init; } = 256;
     /// <summary>Examples per step.</summary>
     public int BatchSize { get; init; } = 8;
+    /// <summary>
+    /// Text arms (ft-docs, ft-paraphrase): documents concatenated into full <see cref="MaxSeqLen"/> blocks (true), or
+    /// one sequence per document in length-grouped batches (false: no attention across unrelated documents, and for
+    /// short documents far less attention work).
+    /// </summary>
+    public bool Packing { get; init; } = true;
 }

@@ -45,11 +45,12 @@ public sealed class FinetuneCommand : ICliCommand
         var logEvery = new Option<int>("--log-every") { DefaultValueFactory = _ => 10, Description = "Progress line every N steps." };
         var outDir = new Option<string>("--out") { Description = "Output folder.", Required = true };
         var grouped = new Option<bool>("--group-by-length") { Description = "Batch examples of similar length together (less padding when lengths vary widely)." };
+        var noPacking = new Option<bool>("--no-packing") { Description = "Causal task: one sequence per document instead of documents concatenated into full --max-seq-len blocks (pair with --group-by-length)." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --out." };
         var merge = new Option<bool>("--merge") { Description = "LoRA: also write the merged plain checkpoint." };
         var command = new Command("finetune", "Fine-tune a model (full or LoRA) on JSONL data.");
         foreach (var o in new Option[] { model, data, eval, evalFraction, task, method, loraR, loraAlpha, loraDropout, rslora, target, epochs, maxSteps, lr,
-                                         batch, accum, maxLen, seed, saveEvery, evalEvery, patience, warmup, weightDecay, gradCkpt, bf16, logEvery, outDir, resume, merge, grouped })
+                                         batch, accum, maxLen, seed, saveEvery, evalEvery, patience, warmup, weightDecay, gradCkpt, bf16, logEvery, outDir, resume, merge, grouped, noPacking })
             command.Options.Add(o);
         var embedOptions = new FinetuneOptionSet(model, data, eval, outDir, method, target, epochs, batch, lr, warmup, weightDecay, seed, maxLen, loraR, loraAlpha, logEvery);
         // No Cancelled exit code, as before: Ctrl+C is left to System.CommandLine.
@@ -70,7 +71,7 @@ public sealed class FinetuneCommand : ICliCommand
             var options = new FineTuneOptions
             {
                 ModelDir = r.GetValue(model)!, DataPath = r.GetValue(data)!, EvalPath = r.GetValue(eval), EvalFraction = r.GetValue(evalFraction),
-                Task = taskValue, Method = methodValue, MaxSeqLen = r.GetValue(maxLen), Merge = r.GetValue(merge),
+                Task = taskValue, Method = methodValue, MaxSeqLen = r.GetValue(maxLen), Packing = !r.GetValue(noPacking), Merge = r.GetValue(merge),
                 GradientCheckpointing = r.GetValue(gradCkpt),
                 Bf16 = r.GetValue(bf16),
                 Lora = new LoraConfig

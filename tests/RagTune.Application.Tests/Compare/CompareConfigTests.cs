@@ -30,13 +30,15 @@ public class CompareConfigTests
             { "task": "qa", "model": "model", "documents": ["docs"], "train": "train.jsonl", "test": "test.jsonl",
               "arms": ["base", {"name": "ft+rag", "from": "ft-task", "training": {"epochs": 5}}, "ft-task"],
               "retrieval": {"mode": "bm25", "k": 4, "chunk_tokens": 100, "context_tokens": 1000},
-              "training": {"method": "full", "epochs": 2, "learning_rate": 0.001, "lora_r": 16, "max_seq_len": 128, "batch_size": 2},
+              "training": {"method": "full", "epochs": 2, "learning_rate": 0.001, "lora_r": 16, "max_seq_len": 128, "batch_size": 2, "packing": false},
               "seed": 9, "reference_results": [{"source": "s", "arm": "rag", "metric": "acc", "value": 0.5, "note": "n"}] }
             """, dir, "c.json");
         c.Validate();
         Assert.Equal(["base", "ft+rag", "ft-task"], c.Arms.Select(a => a.Name));
         Assert.Equal(5, c.Arms[1].Training!.Epochs);
         Assert.Equal("full", c.Arms[1].Training!.Method);          // the arm's override starts from the config's training
+        Assert.False(c.Arms[1].Training!.Packing);
+        Assert.True(new TrainingSettings().Packing);
         Assert.Equal((4, 100, 1000), (c.Retrieval.K, c.Retrieval.ChunkTokens, c.Retrieval.ContextTokens));
         Assert.Equal(9, c.Seed);
         Assert.Equal(Path.Combine(dir, "test.jsonl"), c.Resolve(c.Test));
@@ -69,6 +71,7 @@ public class CompareConfigTests
         Assert.Contains("\"tsk\"", Assert.Throws<CompareConfigException>(() => CompareConfig.Parse("""{"tsk":"qa"}""", ".", "c.json")).Message);
         Assert.Contains("task", Assert.Throws<CompareConfigException>(() => CompareConfig.Parse("""{"task":"poetry","model":"m","test":"t","arms":[]}""", ".", "c.json")).Message);
         Assert.Contains("training.epochs", Assert.Throws<CompareConfigException>(() => CompareConfig.Parse("""{"task":"qa","model":"m","test":"t","arms":[],"training":{"epochs":"many"}}""", ".", "c.json")).Message);
+        Assert.Contains("training.packing", Assert.Throws<CompareConfigException>(() => CompareConfig.Parse("""{"task":"qa","model":"m","test":"t","arms":[],"training":{"packing":"no"}}""", ".", "c.json")).Message);
         Assert.Contains("malformed JSON", Assert.Throws<CompareConfigException>(() => CompareConfig.Parse("{", ".", "c.json")).Message);
     }
 
