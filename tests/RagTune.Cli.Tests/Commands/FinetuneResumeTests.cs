@@ -43,7 +43,7 @@ public class FinetuneResumeTests
         File.WriteAllLines(data, texts.Select(t => $$"""{"text":"{{t}}"}"""));
         string Args(string outDir) =>
             $"finetune --model \"{model}\" --data \"{data}\" --task causal --method lora --target all-linear --lora-dropout 0.1 " +
-            $"--max-steps 40 --save-every 5 --batch-size 4 --grad-accum 2 --max-seq-len 16 --lr 1e-3 --seed 7 --log-every 5 --out \"{outDir}\"";
+            $"--max-steps 200 --save-every 5 --batch-size 4 --grad-accum 2 --max-seq-len 16 --lr 1e-3 --seed 7 --log-every 5 --out \"{outDir}\"";
 
         var a = Path.Combine(root, "a");
         RunToEnd(Args(a));
@@ -51,6 +51,8 @@ public class FinetuneResumeTests
         var b = Path.Combine(root, "b");
         using (var p = Start(Args(b)))
         {
+            // Killed once step 10 is saved: 190 steps (seconds) remain, so the 20 ms poll cannot miss the running
+            // process even on a loaded machine (with 40 steps the run could finish between two polls).
             var ckpts = Path.Combine(b, "checkpoints");
             var sw = Stopwatch.StartNew();
             while (!(Directory.Exists(ckpts) && Directory.GetDirectories(ckpts, "step-*").Any(d => string.CompareOrdinal(Path.GetFileName(d), "step-0000010") >= 0 && !d.Contains(".tmp"))))
