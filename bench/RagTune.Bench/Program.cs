@@ -19,12 +19,14 @@ switch (args.FirstOrDefault())
         return await ServeBench.RunAsync(args[1..]);
     case "vectors":
         return VectorBench.Run(args[1..]);
+    case "gemm":
+        return GemmBench.Run(args[1..]);
     case "machine":
         TorchSharp.torch.set_num_threads(2);
         Console.WriteLine($"memory read bandwidth: {MachineBench.MemoryReadBandwidth():F2} GB/s");
         Console.WriteLine($"fp32 GEMM 2048²:       {MachineBench.GemmGflops():F1} GFLOP/s");
         return 0;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project bench/RagTune.Bench -- <generation [--vs-llamacpp]|machine|training|vectors|retrieval|embeddings|serve>");
+        Console.WriteLine("usage: dotnet run -c Release --project bench/RagTune.Bench -- <generation [--vs-llamacpp]|machine|gemm|training|vectors|retrieval|embeddings|serve>");
         return 2;
 }

@@ -42,6 +42,12 @@ internal static unsafe class TorchThreadLimit
         return new Restore(f, previousOmp, previousMkl);
     }
 
+    /// <summary>
+    /// libtorch's thread count on the calling thread (its OpenMP count), or null when unknown (<see cref="IsAvailable"/>
+    /// false). The hand-written kernels follow it: a thread limited to one keeps them on itself too.
+    /// </summary>
+    public static int? CurrentThreads => Resolved.Value is { } f ? ((delegate* unmanaged<int>)f.OmpGet)() : null;
+
     sealed class Restore(Functions f, int omp, int mkl) : IDisposable
     {
         int _disposed;

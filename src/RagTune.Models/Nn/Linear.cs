@@ -106,6 +106,8 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
         Tensor y;
         if (LowPrecisionProjection.TryForward(this, x) is { } fast)
             y = fast;
+        else if (FloatProjection.TryForward(this, x) is { } packed)
+            y = packed;
         else if (weight_scale is not null)
             // int8 blocks with gradients on (or unusual inputs): widened per call.
             y = nn.functional.linear(x, Dequantized(x.dtype), bias?.to_type(x.dtype));

@@ -12,7 +12,7 @@ namespace RagTune.Models.Nn;
 /// last position): the decode kernel's matrix–vector products (<see cref="Gemv.Rows"/>), which widen the stored rows in
 /// registers — no fp32 copy of the weight at all;</item>
 /// <item>more rows (a prefill): the weight widened into the model's reusable buffer (<see cref="Linear.WideningScratch"/>),
-/// (<see cref="WeightWidening"/>), then libtorch's fp32 GEMM — the same values as widening into a fresh tensor, without
+/// (<see cref="WeightWidening"/>), then the fp32 GEMM (<see cref="FloatProjection.Gemm"/>) — the same values as widening into a fresh tensor, without
 /// allocating and page-faulting in a new fp32 copy of every projection per call. Weights larger than the buffer go in
 /// slices of output rows.</item>
 /// </list>
@@ -72,12 +72,12 @@ internal static unsafe class LowPrecisionProjection
             // Busy (another thread's projection of this model): widen into a temporary, as without a buffer.
             var wide = buffer ?? empty(sliceRows * inFeatures, ScalarType.Float32);
             if (sliceRows == outFeatures)
-                return nn.functional.linear(input, Widen(l, wide, 0, outFeatures), bias);
+                return FloatProjection.Gemm(input, Widen(l, wide, 0, outFeatures), bias);
             var y = empty([input.shape[0], outFeatures], ScalarType.Float32);
             for (long start = 0; start < outFeatures; start += sliceRows)
             {
                 var count = Math.Min(sliceRows, outFeatures - start);
-                y.narrow(1, start, count).copy_(nn.functional.linear(input, Widen(l, wide, start, count), bias?.narrow(0, start, count)));
+                y.narrow(1, start, count).copy_(FloatProjection.Gemm(input, Widen(l, wide, start, count), bias?.narrow(0, start, count)));
             }
             return y;
         }

@@ -116,7 +116,8 @@ internal sealed class BertSelfAttention : nn.Module
     {
         var (b, t) = (x.shape[0], x.shape[1]);
         Tensor q, k, v;
-        if (fuse ?? (b * t >= FusedProjectionRows && CanFuse(x)))
+        // Our packed GEMM (AVX-512) takes the three projections faster than one libtorch GEMM over concatenated weights.
+        if (fuse ?? (b * t >= FusedProjectionRows && CanFuse(x) && !FloatProjection.Applies(query, x.dtype, b * t)))
         {
             // [Wqᵀ | Wkᵀ | Wvᵀ] (H, 3H): x·W as a plain (not transposed) GEMM with the bias fused, then per-head views.
             var w = cat([query.weight.t(), key.weight.t(), value.weight.t()], 1);

@@ -55,6 +55,7 @@ public sealed class BertModel : PretrainedModel, IEncoderModel
 
     internal (Tensor Hidden, Tensor? Pooled) Encode(Tensor inputIds, Tensor? attentionMask, Tensor? tokenTypeIds)
     {
+        using var kernels = Kernels.InferenceKernels.EnterForward(inputIds.numel());
         var bias = AttentionOps.PaddingBias(attentionMask, DType); // (B, 1, 1, T)
         var h = embeddings.Forward(inputIds, tokenTypeIds);        // (B, T, H)
         for (var i = 0; i < Blocks.Count; i++) h = RunBlock(Blocks[i], h, new BlockContext(i, bias));

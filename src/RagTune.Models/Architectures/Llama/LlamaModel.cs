@@ -53,6 +53,7 @@ public sealed class LlamaModel : nn.Module
     public Tensor Forward(Tensor inputIds, Tensor? attentionMask, Tensor? positionIds, KvCache? cache, BlockInvoker? invoker = null)
     {
         var (b, t) = (inputIds.shape[0], inputIds.shape[1]);
+        using var kernels = Kernels.InferenceKernels.EnterForward(b * t);
         long past = cache?.Length ?? 0;
         positionIds ??= AttentionOps.PositionIds(attentionMask, b, t, past);
         var (cos, sin) = rotary.Compute(positionIds, dtype);          // (B, 1, T, hd)
