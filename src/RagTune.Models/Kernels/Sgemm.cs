@@ -125,6 +125,7 @@ public static unsafe class Sgemm
     static void Block(float* x, float* packedW, float* bias, float* y, int n, int k, int row0, int rows, int p0, int p1, float* packedX)
     {
         var rowPanels = (rows + Mr - 1) / Mr;
+        var tile = stackalloc float[Mr * Nr]; // edge tiles
         for (var k0 = 0; k0 < k; k0 += Kc)
         {
             var depth = Math.Min(Kc, k - k0);
@@ -156,7 +157,6 @@ public static unsafe class Sgemm
                     else
                     {
                         // Edge tile: computed whole into a scratch tile, the valid part added to y.
-                        var tile = stackalloc float[Mr * Nr];
                         for (var r = 0; r < Mr; r++)
                         for (var c = 0; c < Nr; c++) tile[r * Nr + c] = first ? bias[p * Nr + c] : r < valid && c < columns ? target[(long)r * n + c] : 0;
                         Micro(packedX + rp * Mr * depth, wPanel, depth, tile, Nr, null);
