@@ -93,6 +93,9 @@ public static class LlamaCppGenerationBench
         return files;
     }
 
+    /// <summary>Pause before each side's measurement.</summary>
+    static readonly TimeSpan QuietPause = TimeSpan.FromMilliseconds(500);
+
     /// <summary>Interleaved rounds: bandwidth, ours, llama.cpp; medians of each.</summary>
     static Row Compare(string ours, string oursFile, WeightPrecision precision, string llamaName, string llamaFile, int[] prompt, int rounds)
     {
@@ -107,7 +110,11 @@ public static class LlamaCppGenerationBench
         for (var round = 0; round < rounds; round++)
         {
             var bandwidth = MachineBench.MemoryReadBandwidth(1L << 29, repeats: 2);
+            // Each side starts on quiet cores: the other side's threads (llama.cpp's poll, our team's spin, the
+            // bandwidth probe's pool) stay busy for a while after their work and would be timed against it.
+            Thread.Sleep(QuietPause);
             var oursM = MeasureOurs(generator, prompt, options);
+            Thread.Sleep(QuietPause);
             var llamaM = llama.Measure(prompt, DecodeSteps);
             samples.Add((oursM, llamaM, bandwidth));
             Console.WriteLine($"  round {round + 1}: ours prefill {oursM.PrefillTokensPerSecond:F0} decode {oursM.DecodeTokensPerSecond:F1} | llama.cpp prefill {llamaM.PrefillTokensPerSecond:F0} decode {llamaM.DecodeTokensPerSecond:F1} tok/s | {bandwidth:F1} GB/s");

@@ -12,9 +12,13 @@ internal sealed class CountingModel(int vocabSize = 32, int delayMs = 0) : ICaus
         $$"""{"model_type":"llama","vocab_size":{{vocabSize}},"hidden_size":8,"num_hidden_layers":1,"num_attention_heads":1,"intermediate_size":8,"max_position_embeddings":1024}""");
     public int Calls { get; private set; }
 
+    /// <summary>Managed thread ids the forward passes ran on.</summary>
+    public HashSet<int> Threads { get; } = [];
+
     public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null)
     {
         Calls++;
+        lock (Threads) Threads.Add(Environment.CurrentManagedThreadId);
         if (delayMs > 0) Thread.Sleep(delayMs);
         var next = (inputIds + 1).remainder(Config.VocabSize); // (B, T)
         return nn.functional.one_hot(next, Config.VocabSize).to_type(ScalarType.Float32) * 10; // (B, T, V)

@@ -34,6 +34,24 @@ public class TextGeneratorLoopTests
     }
 
     [Fact]
+    public void StreamingRunsEveryStepOnTheConsumersThread()
+    {
+        // A thread's libtorch settings (TorchThreadLimit) and its warm C heap stay with the work: no hop to the pool.
+        var model = new CountingModel();
+        var generator = new TextGenerator(model, new LetterTokenizer());
+        var consumer = 0;
+        var thread = new Thread(() =>
+        {
+            consumer = Environment.CurrentManagedThreadId;
+            foreach (var _ in generator.GenerateStreamingAsync([0, 1], new GenerationOptions { MaxNewTokens = 6, StopTokenIds = [] }).ToBlockingEnumerable()) { }
+        });
+        thread.Start();
+        thread.Join();
+        Assert.Equal(6, model.Calls);
+        Assert.Equal([consumer], model.Threads);
+    }
+
+    [Fact]
     public void StopStringEndsGenerationAndIsTrimmed()
     {
         var generator = new TextGenerator(new CountingModel(), new LetterTokenizer());
