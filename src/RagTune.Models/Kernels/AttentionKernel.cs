@@ -1,4 +1,4 @@
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using System.Runtime.Intrinsics;
 using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
@@ -8,7 +8,7 @@ namespace RagTune.Models.Kernels;
 /// softmax(q·kᵀ·scale + bias)·v at inference, one (batch, head) pair per work item on a <see cref="DecodeTeam"/> (or
 /// the calling thread alone): the
 /// two products are <see cref="Sgemm"/> calls on the calling thread (scores = q·kᵀ is a projection of q by k's rows;
-/// out = p·v one by v stored [keys, d]), the softmax a vectorised pass over each score row. libtorch runs these as
+/// out = p·v one by v stored [keys, d]), the softmax three vector passes over each score row. libtorch runs these as
 /// batched small matrix products and a separate softmax, each a parallel region of its own; here each head stays in
 /// one thread's cache from scores to output.
 /// </summary>
@@ -54,14 +54,7 @@ public static unsafe class AttentionKernel
                     Sgemm.Linear(qh, kh, null, scores, t, l, d);
                     var biasHead = pb == 0 ? null : (float*)pb + (biasBatched ? (long)batch * (biasRows ? t : 1) * l : 0);
                     for (var i = 0; i < t; i++)
-                    {
-                        var row = new Span<float>(scores + (long)i * l, l);
-                        TensorPrimitives.Multiply(row, scale, row);
-                        if (biasHead is not null) TensorPrimitives.Add(row, new ReadOnlySpan<float>(biasHead + (biasRows ? (long)i * l : 0), l), row);
-                        TensorPrimitives.Subtract(row, TensorPrimitives.Max(row), row);
-                        TensorPrimitives.Exp(row, row);
-                        TensorPrimitives.Divide(row, TensorPrimitives.Sum(row), row);
-                    }
+                        Softmax(scores + (long)i * l, l, scale, biasHead is null ? null : biasHead + (biasRows ? (long)i * l : 0));
                     Sgemm.Linear(scores, vh, null, yh, t, d, l, weightInOut: true);
                 }
             }
@@ -71,5 +64,42 @@ public static unsafe class AttentionKernel
         else team.Run(b * g, 1, heads);
         GC.KeepAlive(qc); GC.KeepAlive(kc); GC.KeepAlive(vc); GC.KeepAlive(biasC);
         return y.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>row = softmax(row · scale + bias) in place, in three vector passes (scale and bias with the maximum, exp
+    /// with the sum, the division); a handful of scalar tail elements.</summary>
+    static void Softmax(float* row, int length, float scale, float* bias)
+    {
+        var vectors = length / 16 * 16;
+        var maxV = Vector512.Create(float.NegativeInfinity);
+        var scaleV = Vector512.Create(scale);
+        for (var j = 0; j < vectors; j += 16)
+        {
+            var v = Vector512.Load(row + j) * scaleV;
+            if (bias is not null) v += Vector512.Load(bias + j);
+            v.Store(row + j);
+            maxV = Vector512.Max(maxV, v);
+        }
+        var max = float.NegativeInfinity;
+        if (vectors > 0) for (var lane = 0; lane < 16; lane++) max = MathF.Max(max, maxV[lane]);
+        for (var j = vectors; j < length; j++)
+        {
+            row[j] = row[j] * scale + (bias is null ? 0 : bias[j]);
+            max = MathF.Max(max, row[j]);
+        }
+        var maxB = Vector512.Create(max);
+        var sumV = Vector512<float>.Zero;
+        for (var j = 0; j < vectors; j += 16)
+        {
+            var e = Vector512.Exp(Vector512.Load(row + j) - maxB);
+            e.Store(row + j);
+            sumV += e;
+        }
+        var sum = Vector512.Sum(sumV);
+        for (var j = vectors; j < length; j++) sum += row[j] = MathF.Exp(row[j] - max);
+        var inverse = 1 / sum;
+        var inverseV = Vector512.Create(inverse);
+        for (var j = 0; j < vectors; j += 16) (Vector512.Load(row + j) * inverseV).Store(row + j);
+        for (var j = vectors; j < length; j++) row[j] *= inverse;
     }
 }

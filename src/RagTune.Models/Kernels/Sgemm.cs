@@ -58,10 +58,11 @@ public static unsafe class Sgemm
             // Work items: a block of rows × a group of W panels. Few rows (a prefill) still make enough items for
             // every thread by splitting the columns; many rows keep whole rows of panels (x packed once per block).
             var blocks = (m + Mc - 1) / Mc;
-            var groups = Math.Clamp((MinItems + blocks - 1) / blocks, 1, panels);
+            var groups = team is { Size: > 1 } ? Math.Clamp((MinItems + blocks - 1) / blocks, 1, panels) : 1;
             Run(team, blocks * groups, 1, (s, e) =>
             {
-                var packedX = (float*)NativeMemory.AlignedAlloc((nuint)(Mc * Kc * sizeof(float)), 64);
+                // Rounded up to whole 12-row panels (zero rows are packed past the end).
+                var packedX = (float*)NativeMemory.AlignedAlloc((nuint)((Math.Min(Mc, m) + Mr - 1) / Mr * Mr * Math.Min(Kc, k) * sizeof(float)), 64);
                 try
                 {
                     for (var item = s; item < e; item++)
@@ -134,10 +135,23 @@ public static unsafe class Sgemm
             {
                 var dst = packedX + rp * Mr * depth;
                 var valid = Math.Min(Mr, rows - rp * Mr);
+                var top = x + (long)(row0 + rp * Mr) * k + k0;
+                if (valid == Mr && (long)Mr * k <= int.MaxValue && Avx2.IsSupported)
+                {
+                    // Each k step gathers one element from each of the 12 rows (8 + 4).
+                    var eight = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * k;
+                    var four = Vector128.Create(8, 9, 10, 11) * k;
+                    for (var i = 0; i < depth; i++)
+                    {
+                        Avx2.GatherVector256(top + i, eight, 4).Store(dst + i * Mr);
+                        Avx2.GatherVector128(top + i, four, 4).Store(dst + i * Mr + 8);
+                    }
+                    continue;
+                }
                 for (var r = 0; r < Mr; r++)
                 {
                     if (r >= valid) { for (var i = 0; i < depth; i++) dst[i * Mr + r] = 0; continue; }
-                    var src = x + (long)(row0 + rp * Mr + r) * k + k0;
+                    var src = top + (long)r * k;
                     for (var i = 0; i < depth; i++) dst[i * Mr + r] = src[i];
                 }
             }
@@ -156,12 +170,15 @@ public static unsafe class Sgemm
                         Micro(packedX + rp * Mr * depth, wPanel, depth, target, n, first ? bias + p * Nr : null);
                     else
                     {
-                        // Edge tile: computed whole into a scratch tile, the valid part added to y.
-                        for (var r = 0; r < Mr; r++)
-                        for (var c = 0; c < Nr; c++) tile[r * Nr + c] = first ? bias[p * Nr + c] : r < valid && c < columns ? target[(long)r * n + c] : 0;
+                        // Edge tile: computed whole into a scratch tile (bias or y's valid part, zeros elsewhere),
+                        // then the valid part copied back.
+                        new Span<float>(tile, Mr * Nr).Clear();
+                        for (var r = 0; r < (first ? Mr : valid); r++)
+                            (first ? new ReadOnlySpan<float>(bias + p * Nr, columns) : new ReadOnlySpan<float>(target + (long)r * n, columns))
+                                .CopyTo(new Span<float>(tile + r * Nr, columns));
                         Micro(packedX + rp * Mr * depth, wPanel, depth, tile, Nr, null);
                         for (var r = 0; r < valid; r++)
-                        for (var c = 0; c < columns; c++) target[(long)r * n + c] = tile[r * Nr + c];
+                            new ReadOnlySpan<float>(tile + r * Nr, columns).CopyTo(new Span<float>(target + (long)r * n, columns));
                     }
                 }
             }

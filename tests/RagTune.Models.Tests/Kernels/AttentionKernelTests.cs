@@ -33,8 +33,7 @@ public class AttentionKernelTests
             "causal" => AttentionOps.CausalBias(null, t, l - t, ScalarType.Float32),
             _ => null,
         };
-        using var team = new DecodeTeam(2);
-        var actual = AttentionKernel.Forward(q, k, v, bias, team);
+        var actual = AttentionKernel.Forward(q, k, v, bias, DecodeTeam.Shared);
         AssertClose(actual, Reference(q, k, v, bias), $"{mask} b{b} g{g} t{t} l{l} d{d}");
     }
 

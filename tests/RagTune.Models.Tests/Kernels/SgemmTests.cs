@@ -38,8 +38,10 @@ public unsafe class SgemmTests
         {
             // Sentinels after the output: the kernel must write exactly m × n floats.
             var buffer = full(m * n + 64, float.NaN);
-            using (var team = threads == 1 ? null : new DecodeTeam(threads))
-                Sgemm.Linear(TensorMemory.Pointer<float>(x), TensorMemory.Pointer<float>(w), bias is null ? null : TensorMemory.Pointer<float>(bias),
+            // The shared team, not a team of our own: threads that exit hand their malloc arenas to the next new
+            // thread, and a test measuring page faults (NativeHeapTests) must not inherit them.
+            var team = threads == 1 ? null : DecodeTeam.Shared;
+            Sgemm.Linear(TensorMemory.Pointer<float>(x), TensorMemory.Pointer<float>(w), bias is null ? null : TensorMemory.Pointer<float>(bias),
                     TensorMemory.Pointer<float>(buffer), m, n, k, team);
             var y = buffer.narrow(0, 0, m * n).view(m, n).to_type(ScalarType.Float64);
             var excess = (y - expected).abs().sub_(bound).max().item<double>();
