@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using RagTune.Models.Kernels;
 using static TorchSharp.torch;
@@ -34,26 +33,16 @@ public static class GemmBench
             var ours = empty(m, n);
             void Ours() => Sgemm.Linear(TensorMemory.Pointer<float>(x), TensorMemory.Pointer<float>(w), TensorMemory.Pointer<float>(b),
                 TensorMemory.Pointer<float>(ours), m, n, k, team);
-            var torchTime = Best(() => nn.functional.linear(x, w, b).Dispose());
-            var ourTime = Best(Ours);
+            void Torch() => nn.functional.linear(x, w, b).Dispose();
+            Torch(); // warm-up: JIT, packing buffers
+            Ours();
+            var torchTime = GenerationBench.Best(10, Torch);
+            var ourTime = GenerationBench.Best(10, Ours);
             var diff = (ours - reference).abs().max().item<float>();
             var flops = 2.0 * m * n * k;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{name,-24} {m,5} {n,5} {k,5} {flops / torchTime / 1e9,9:F1} {flops / ourTime / 1e9,9:F1} {torchTime / ourTime,6:F2} {diff,9:E1}"));
         }
         return 0;
-    }
-
-    static double Best(Action run, int repeats = 10)
-    {
-        run();
-        var best = double.MaxValue;
-        for (var r = 0; r < repeats; r++)
-        {
-            var clock = Stopwatch.StartNew();
-            run();
-            best = Math.Min(best, clock.Elapsed.TotalSeconds);
-        }
-        return best;
     }
 }

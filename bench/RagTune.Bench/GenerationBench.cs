@@ -147,7 +147,7 @@ public static class GenerationBench
         return row;
     }
 
-    static double Best(int repeats, Action action)
+    internal static double Best(int repeats, Action action)
     {
         var best = double.MaxValue;
         for (var i = 0; i < repeats; i++)

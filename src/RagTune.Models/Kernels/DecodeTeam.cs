@@ -38,13 +38,6 @@ public sealed class DecodeTeam : IDisposable
             ? n
             : Math.Max(1, Math.Min(Environment.ProcessorCount, TorchSharp.torch.get_num_threads())));
 
-    /// <summary>
-    /// The team for a kernel called on this thread: <see cref="Shared"/>, or null (run on the calling thread alone) when
-    /// libtorch is limited to one thread here (<see cref="TorchThreadLimit"/>) — a caller running batches side by side,
-    /// one thread each, would otherwise get two threads per batch, more threads than cores.
-    /// </summary>
-    public static DecodeTeam? ForCallingThread() => TorchThreadLimit.CurrentThreads == 1 ? null : Shared;
-
     /// <summary>Creates a team of <paramref name="size"/> threads (the caller counts as one).</summary>
     public DecodeTeam(int size)
     {

@@ -20,9 +20,13 @@ public static class InferenceKernels
 
     /// <summary>
     /// The team for a kernel called on this thread: the one captured by <see cref="EnterForward"/> inside its scope,
-    /// else <see cref="DecodeTeam.ForCallingThread"/>.
+    /// else <see cref="DecodeTeam.Shared"/>, or null (the calling thread alone) when libtorch is limited to one thread
+    /// here (<see cref="TorchThreadLimit"/>) — a caller running batches side by side, one thread each, would otherwise
+    /// get two threads per batch, more threads than cores.
     /// </summary>
-    public static DecodeTeam? Team => t_inScope ? t_team : DecodeTeam.ForCallingThread();
+    public static DecodeTeam? Team => t_inScope ? t_team : OutsideScope();
+
+    static DecodeTeam? OutsideScope() => TorchThreadLimit.CurrentThreads == 1 ? null : DecodeTeam.Shared;
 
     /// <summary>
     /// For a forward of <paramref name="rows"/> tokens at inference that the kernels will carry (AVX-512, at least
@@ -33,7 +37,7 @@ public static class InferenceKernels
     public static IDisposable? EnterForward(long rows)
     {
         if (t_inScope || is_grad_enabled() || !Sgemm.IsSupported || rows < Nn.FloatProjection.MinRows) return null;
-        if (DecodeTeam.ForCallingThread() is not { Size: > 1 } team) return null;
+        if (OutsideScope() is not { Size: > 1 } team) return null;
         if (TorchThreadLimit.Limit(1) is not { } limit) return null;
         (t_team, t_inScope) = (team, true);
         return new Scope(limit);
