@@ -25,6 +25,18 @@ public interface ICausalLanguageModel : IPretrainedModel
         return logits.narrow(1, logits.shape[1] - 1, 1);
     }
 
+    /// <summary>
+    /// The logits (N, V) of the N positions where <paramref name="positions"/> (B, T, bool) is true, in row-major order,
+    /// for a forward without cache: training with loss on a few tokens (an answer after a long grounded prompt) needs no
+    /// vocabulary projection of the other positions. Models override it to apply the LM head to those rows only; the
+    /// default selects from <see cref="Forward"/>'s result.
+    /// </summary>
+    Tensor ForwardSelected(Tensor inputIds, Tensor? attentionMask, Tensor positions)
+    {
+        var logits = Forward(inputIds, attentionMask);
+        return logits.reshape(-1, logits.shape[^1]).index_select(0, positions.reshape(-1).nonzero().squeeze(1));
+    }
+
     /// <summary>A KV cache shaped for this model.</summary>
     KvCache CreateCache(long batchSize, int maxLength);
 }

@@ -36,6 +36,16 @@ public sealed class Trainer
     public Action<string>? OnMessage { get; init; }
 
     /// <summary>
+    /// Logits (N, V) of the selected positions only (<see cref="ICausalLanguageModel.ForwardSelected"/>): with it, a
+    /// language-modelling batch whose labelled tokens are under <see cref="SelectedLogitsMaxShare"/> of its positions
+    /// (answers after long prompts) skips the vocabulary projection of the rest; the loss is the same.
+    /// </summary>
+    public Func<TrainingBatch, Tensor, Tensor>? SelectedForward { get; init; }
+
+    /// <summary>Largest share of labelled positions at which <see cref="SelectedForward"/> is used.</summary>
+    public const double SelectedLogitsMaxShare = 0.5;
+
+    /// <summary>
     /// Trains <paramref name="trainable"/> (default: the parameters of <paramref name="model"/> that require grad).
     /// <paramref name="forward"/> maps a batch to logits: <c>[B,T,V]</c> for language modelling, <c>[B,C]</c> for classification.
     /// </summary>
@@ -200,6 +210,13 @@ public sealed class Trainer
             using var scope = NewDisposeScope();
             var examples = data.Skip(i).Take(Options.BatchSize).ToList();
             using var batch = TrainingBatch.Collate(examples, Options.PadTokenId, Options.Classification);
+            if (!Options.Classification && UseSelected(batch) is { } selected)
+            {
+                var counted = TrainingLoss.CountedTokens(batch.Labels);
+                lossSum += TrainingLoss.CausalLmSelected(selected, batch.Labels).item<float>() * counted;
+                weight += counted;
+                continue;
+            }
             var logits = _forward(batch);
             if (Options.Classification)
             {
@@ -224,8 +241,20 @@ public sealed class Trainer
 
     Tensor Loss(TrainingBatch batch)
     {
+        if (!Options.Classification && UseSelected(batch) is { } selected) return TrainingLoss.CausalLmSelected(selected, batch.Labels);
         var logits = _forward(batch);
         return Options.Classification ? TrainingLoss.Classification(logits, batch.Labels) : TrainingLoss.CausalLm(logits, batch.Labels);
+    }
+
+    // The selected logits when SelectedForward is set and few positions are labelled; null otherwise.
+    Tensor? UseSelected(TrainingBatch batch)
+    {
+        if (SelectedForward is null) return null;
+        var labels = batch.Labels;
+        var positions = labels.shape[0] * (labels.shape[1] - 1);
+        var counted = TrainingLoss.CountedTokens(labels);
+        if (counted == 0 || counted >= SelectedLogitsMaxShare * positions) return null;
+        return SelectedForward(batch, TrainingLoss.LabelledPositions(labels));
     }
 
     double ClipGradients(double maxNorm)

@@ -19,6 +19,26 @@ public static class TrainingLoss
     }
 
     /// <summary>Cross-entropy of class logits <c>[B,C]</c> against class ids <c>[B]</c>.</summary>
+    /// <summary>
+    /// The positions (B, T, bool) whose next token carries a label: the only rows of the logits <see cref="CausalLm"/>
+    /// reads (the last position never does).
+    /// </summary>
+    public static Tensor LabelledPositions(Tensor labels)
+    {
+        var next = labels[.., 1..].ne(Data.TrainingExample.IgnoreIndex);                   // (B, T-1)
+        return cat([next, zeros(labels.shape[0], 1, ScalarType.Bool, labels.device)], 1);  // (B, T)
+    }
+
+    /// <summary>
+    /// <see cref="CausalLm"/> from the logits of the <see cref="LabelledPositions"/> only, (N, V) in row-major order:
+    /// the same mean over the same tokens.
+    /// </summary>
+    public static Tensor CausalLmSelected(Tensor selectedLogits, Tensor labels)
+    {
+        var targets = labels[.., 1..].reshape(-1);
+        return nn.functional.cross_entropy(selectedLogits, targets.index_select(0, targets.ne(Data.TrainingExample.IgnoreIndex).nonzero().squeeze(1)));
+    }
+
     public static Tensor Classification(Tensor logits, Tensor labels) => nn.functional.cross_entropy(logits, labels);
 
     /// <summary>Number of tokens that contribute to <see cref="CausalLm"/> (for weighting eval means).</summary>

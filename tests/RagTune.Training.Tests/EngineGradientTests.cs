@@ -36,6 +36,39 @@ public class EngineGradientTests
         Assert.True(adapters.MaxRel < 1e-4, $"{fixture} lora: {adapters.MaxRel:E3} at {adapters.Where}");
     }
 
+    [Theory]
+    [InlineData("llama3-style")]
+    [InlineData("gpt2")]
+    public void LossOnSelectedPositionsEqualsTheFullLogitsLoss(string fixture)
+    {
+        var (m, ids) = Load(fixture);
+        var lm = (ICausalLanguageModel)m;
+        // An answer-only label pattern: a few labelled tokens per row, at different places, one row with padding.
+        var labels = full_like(ids, RagTune.Training.Data.TrainingExample.IgnoreIndex);
+        labels[0, TensorIndex.Slice(5, 8)] = ids[0, TensorIndex.Slice(5, 8)];
+        labels[1, TensorIndex.Slice(2, 4)] = ids[1, TensorIndex.Slice(2, 4)];
+        var mask = ones_like(ids);
+        mask[1, TensorIndex.Slice(6)] = 0;
+        var parameters = m.named_parameters().Select(p => p.parameter).DistinctBy(p => p.Handle).ToList();
+        IReadOnlyList<Tensor> Grads(Tensor loss)
+        {
+            foreach (var p in parameters) p.grad?.zero_();
+            loss.backward();
+            return parameters.Select(p => p.grad!.clone()).ToList();
+        }
+
+        var full = TrainingLoss.CausalLm(lm.Forward(ids, mask), labels);
+        var fullGrads = Grads(full);
+        var positions = TrainingLoss.LabelledPositions(labels);
+        Assert.Equal(5, positions.sum().item<long>());
+        var selected = TrainingLoss.CausalLmSelected(lm.ForwardSelected(ids, mask, positions), labels);
+        var selectedGrads = Grads(selected);
+
+        Assert.Equal(full.item<double>(), selected.item<double>(), 12);
+        foreach (var (a, b) in fullGrads.Zip(selectedGrads)) Assert.True(a.allclose(b, rtol: 1e-9, atol: 1e-12));
+        Assert.Contains(fullGrads, g => g.abs().max().item<double>() > 0);
+    }
+
     [Fact]
     public void GradientCheckpointingGivesTheSameGradients()
     {

@@ -64,6 +64,15 @@ public sealed class GPT2LMHeadModel : PretrainedModel, ICausalLanguageModel
     }
 
     /// <inheritdoc/>
+    public Tensor ForwardSelected(Tensor inputIds, Tensor? attentionMask, Tensor positions)
+    {
+        using var scope = NewDisposeScope();
+        var h = transformer.Forward(inputIds, attentionMask, null, null, BlockInvoker);              // (B, T, H)
+        var rows = h.reshape(-1, h.shape[^1]).index_select(0, positions.reshape(-1).nonzero().squeeze(1));
+        return lm_head.call(rows).MoveToOuterDisposeScope();                                      // (N, V)
+    }
+
+    /// <inheritdoc/>
     public KvCache CreateCache(long batchSize, int maxLength) =>
         new(NumLayers, batchSize, Config.NumAttentionHeads, Config.HiddenSize / Config.NumAttentionHeads,
             Math.Min(maxLength, Config.MaxPositionEmbeddings), DType);
