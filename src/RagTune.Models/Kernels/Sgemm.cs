@@ -57,19 +57,23 @@ public static unsafe class Sgemm
             Run(team, panels, 1, (s, e) => { for (var p = s; p < e; p++) PackW(w, n, k, p, packedW + (long)p * Nr * k, weightInOut); });
             // Work items: a block of rows × a group of W panels. Few rows (a prefill) still make enough items for
             // every thread by splitting the columns; many rows keep whole rows of panels (x packed once per block).
+            // Blocks of equal size in whole 12-row panels (128 rows: 72 + 56, not 96 + 32), and items ordered group by
+            // group: the team's guided claims (half the items first) then get half the work, not the biggest blocks.
             var blocks = (m + Mc - 1) / Mc;
+            var blockRows = ((m + blocks - 1) / blocks + Mr - 1) / Mr * Mr;
+            blocks = (m + blockRows - 1) / blockRows;
             var groups = team is { Size: > 1 } ? Math.Clamp((MinItems + blocks - 1) / blocks, 1, panels) : 1;
             Run(team, blocks * groups, 1, (s, e) =>
             {
                 // Rounded up to whole 12-row panels (zero rows are packed past the end).
-                var packedX = (float*)NativeMemory.AlignedAlloc((nuint)((Math.Min(Mc, m) + Mr - 1) / Mr * Mr * Math.Min(Kc, k) * sizeof(float)), 64);
+                var packedX = (float*)NativeMemory.AlignedAlloc((nuint)((long)blockRows * Math.Min(Kc, k) * sizeof(float)), 64);
                 try
                 {
                     for (var item = s; item < e; item++)
                     {
-                        var (b, g) = (item / groups, item % groups);
+                        var (b, g) = (item % blocks, item / blocks);
                         var (p0, p1) = (g * panels / groups, (g + 1) * panels / groups);
-                        Block(x, packedW, paddedBias, y, n, k, b * Mc, Math.Min(Mc, m - b * Mc), p0, p1, packedX);
+                        Block(x, packedW, paddedBias, y, n, k, b * blockRows, Math.Min(blockRows, m - b * blockRows), p0, p1, packedX);
                     }
                 }
                 finally { NativeMemory.AlignedFree(packedX); }
@@ -99,27 +103,72 @@ public static unsafe class Sgemm
             for (var i = 0; i < k; i++) new ReadOnlySpan<float>(w + (long)i * n + p * Nr, columns).CopyTo(new Span<float>(panel + i * Nr, columns));
             return;
         }
-        if (columns == Nr && (long)Nr * k <= int.MaxValue && Avx2.IsSupported)
+        var whole = 0;
+        if (Avx.IsSupported)
         {
-            // Full panel: each k row is four 8-float gathers, one element from each of 8 weight rows.
-            var rows = w + (long)p * Nr * k;
-            var offsets = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * k;
-            for (var i = 0; i < k; i++)
+            // 8 × 8 tiles: eight weight rows read contiguously, transposed in registers, stored as 8 k rows of the
+            // panel — contiguous loads where an 8-element gather per k step read one cache line per element.
+            whole = k / 8 * 8;
+            for (var c0 = 0; c0 + 8 <= columns; c0 += 8)
             {
-                var source = rows + i;
-                var target = panel + i * Nr;
-                Avx2.GatherVector256(source, offsets, 4).Store(target);
-                Avx2.GatherVector256(source + 8L * k, offsets, 4).Store(target + 8);
-                Avx2.GatherVector256(source + 16L * k, offsets, 4).Store(target + 16);
-                Avx2.GatherVector256(source + 24L * k, offsets, 4).Store(target + 24);
+                var rows = w + (long)(p * Nr + c0) * k;
+                for (var i = 0; i < whole; i += 8)
+                    Transpose8(rows + i, k, panel + (long)i * Nr + c0, Nr);
             }
-            return;
+            // Columns past the last 8-row group and k past the last multiple of 8: element by element below.
+            var done = columns / 8 * 8;
+            for (var c = done; c < columns; c++)
+            {
+                var row = w + (long)(p * Nr + c) * k;
+                for (var i = 0; i < whole; i++) panel[i * Nr + c] = row[i];
+            }
         }
         for (var c = 0; c < columns; c++)
         {
             var row = w + (long)(p * Nr + c) * k;
-            for (var i = 0; i < k; i++) panel[i * Nr + c] = row[i];
+            for (var i = whole; i < k; i++) panel[i * Nr + c] = row[i];
         }
+    }
+
+    /// <summary>
+    /// dst[j · ldd + r] = src[r · lds + j] for an 8 × 8 block: rows interleaved in pairs, then in fours, then the
+    /// 128-bit halves exchanged.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Transpose8(float* src, long lds, float* dst, long ldd)
+    {
+        var r0 = Avx.LoadVector256(src);
+        var r1 = Avx.LoadVector256(src + lds);
+        var r2 = Avx.LoadVector256(src + 2 * lds);
+        var r3 = Avx.LoadVector256(src + 3 * lds);
+        var r4 = Avx.LoadVector256(src + 4 * lds);
+        var r5 = Avx.LoadVector256(src + 5 * lds);
+        var r6 = Avx.LoadVector256(src + 6 * lds);
+        var r7 = Avx.LoadVector256(src + 7 * lds);
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44);
+        var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44);
+        var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44);
+        var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44);
+        var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + ldd, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 2 * ldd, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + 3 * ldd, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 4 * ldd, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + 5 * ldd, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 6 * ldd, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + 7 * ldd, Avx.Permute2x128(u3, u7, 0x31));
     }
 
     /// <summary>Rows [row0, row0 + rows) × panels [p0, p1) of y, k block by k block.</summary>
@@ -136,16 +185,17 @@ public static unsafe class Sgemm
                 var dst = packedX + rp * Mr * depth;
                 var valid = Math.Min(Mr, rows - rp * Mr);
                 var top = x + (long)(row0 + rp * Mr) * k + k0;
-                if (valid == Mr && (long)Mr * k <= int.MaxValue && Avx2.IsSupported)
+                if (valid == Mr && Avx.IsSupported)
                 {
-                    // Each k step gathers one element from each of the 12 rows (8 + 4).
-                    var eight = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * k;
-                    var four = Vector128.Create(8, 9, 10, 11) * k;
-                    for (var i = 0; i < depth; i++)
+                    // 8 × 8 transposes of rows 0–7 and 4–11 (rows 4–7 written twice, the same values).
+                    var whole = depth / 8 * 8;
+                    for (var i = 0; i < whole; i += 8)
                     {
-                        Avx2.GatherVector256(top + i, eight, 4).Store(dst + i * Mr);
-                        Avx2.GatherVector128(top + i, four, 4).Store(dst + i * Mr + 8);
+                        Transpose8(top + i, k, dst + i * Mr, Mr);
+                        Transpose8(top + 4L * k + i, k, dst + i * Mr + 4, Mr);
                     }
+                    for (var r = 0; r < Mr; r++)
+                        for (var i = whole; i < depth; i++) dst[i * Mr + r] = top[(long)r * k + i];
                     continue;
                 }
                 for (var r = 0; r < Mr; r++)

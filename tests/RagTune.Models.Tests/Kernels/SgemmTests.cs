@@ -17,7 +17,8 @@ public unsafe class SgemmTests
     [InlineData(13, 33, 7, true)]       // one row and one column past a tile
     [InlineData(11, 31, 384, false)]    // short of a tile in both directions, no bias
     [InlineData(97, 100, 385, true)]    // two k blocks (384 + 1), ragged row block and panel
-    [InlineData(200, 64, 800, true)]    // three k blocks; two row blocks of 96 and one of 8
+    [InlineData(200, 64, 800, true)]    // three k blocks; row blocks of 72, 72 and 56 rows
+    [InlineData(128, 200, 136, true)]   // a prefill: two row blocks (72 + 56), a last panel of 8 columns
     [InlineData(40, 1152, 96, true)]    // few rows, many panels: the columns are split between work items
     public void EqualsAFloat64ReferenceOnEveryShape(int m, int n, int k, bool withBias)
     {
