@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.InteropServices;
 using static TorchSharp.torch;
@@ -39,7 +40,7 @@ public static unsafe class AttentionKernel
         var pb = biasC is null ? 0 : (nint)TensorMemory.Pointer<float>(biasC);
         var (biasBatched, biasRows) = biasC is null ? (false, false) : (biasC.shape[0] == b && b > 1, biasC.shape[2] == t && t > 1);
         var scale = (float)(1.0 / Math.Sqrt(d));
-        Action<int, int> heads = (start, end) =>
+        Action<int, int> heads = [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, end) =>
         {
             var scores = (float*)NativeMemory.AlignedAlloc((nuint)((long)t * l * sizeof(float)), 64);
             try
@@ -68,6 +69,7 @@ public static unsafe class AttentionKernel
 
     /// <summary>row = softmax(row · scale + bias) in place, in three vector passes (scale and bias with the maximum, exp
     /// with the sum, the division); a handful of scalar tail elements.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Softmax(float* row, int length, float scale, float* bias)
     {
         var vectors = length / 16 * 16;

@@ -54,7 +54,7 @@ public static unsafe class Sgemm
         {
             new Span<float>(paddedBias, panels * Nr).Clear();
             if (bias is not null) new ReadOnlySpan<float>(bias, n).CopyTo(new Span<float>(paddedBias, n));
-            Run(team, panels, 1, (s, e) => { for (var p = s; p < e; p++) PackW(w, n, k, p, packedW + (long)p * Nr * k, weightInOut); });
+            Run(team, panels, 1, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) => { for (var p = s; p < e; p++) PackW(w, n, k, p, packedW + (long)p * Nr * k, weightInOut); });
             // Work items: a block of rows × a group of W panels. Few rows (a prefill) still make enough items for
             // every thread by splitting the columns; many rows keep whole rows of panels (x packed once per block).
             // Blocks of equal size in whole 12-row panels (128 rows: 72 + 56, not 96 + 32), and items ordered group by
@@ -63,7 +63,7 @@ public static unsafe class Sgemm
             var blockRows = ((m + blocks - 1) / blocks + Mr - 1) / Mr * Mr;
             blocks = (m + blockRows - 1) / blockRows;
             var groups = team is { Size: > 1 } ? Math.Clamp((MinItems + blocks - 1) / blocks, 1, panels) : 1;
-            Run(team, blocks * groups, 1, (s, e) =>
+            Run(team, blocks * groups, 1, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
             {
                 // Rounded up to whole 12-row panels (zero rows are packed past the end).
                 var packedX = (float*)NativeMemory.AlignedAlloc((nuint)((long)blockRows * Math.Min(Kc, k) * sizeof(float)), 64);
@@ -93,6 +93,7 @@ public static unsafe class Sgemm
     }
 
     /// <summary>Panel p of W: columns [32p, 32p + 32) as k rows of 32 floats (zeros past n).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void PackW(float* w, int n, int k, int p, float* panel, bool weightInOut)
     {
         var columns = Math.Min(Nr, n - p * Nr);
@@ -172,6 +173,7 @@ public static unsafe class Sgemm
     }
 
     /// <summary>Rows [row0, row0 + rows) × panels [p0, p1) of y, k block by k block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Block(float* x, float* packedW, float* bias, float* y, int n, int k, int row0, int rows, int p0, int p1, float* packedX)
     {
         var rowPanels = (rows + Mr - 1) / Mr;
