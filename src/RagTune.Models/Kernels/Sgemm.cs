@@ -57,8 +57,9 @@ public static unsafe class Sgemm
             Run(team, panels, 1, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) => { for (var p = s; p < e; p++) PackW(w, n, k, p, packedW + (long)p * Nr * k, weightInOut); });
             // Work items: a block of rows × a group of W panels. Few rows (a prefill) still make enough items for
             // every thread by splitting the columns; many rows keep whole rows of panels (x packed once per block).
-            // Blocks of equal size in whole 12-row panels (128 rows: 72 + 56, not 96 + 32), and items ordered group by
-            // group: the team's guided claims (half the items first) then get half the work, not the biggest blocks.
+            // Blocks are of equal size in whole 12-row panels (128 rows: 72 + 56, not 96 + 32) and items are ordered
+            // group by group, so the team's guided claims (half the items first) get half the work each — with 96 +
+            // 32 the first claim took every big block and two threads ran a prefill no faster than one.
             var blocks = (m + Mc - 1) / Mc;
             var blockRows = ((m + blocks - 1) / blocks + Mr - 1) / Mr * Mr;
             blocks = (m + blockRows - 1) / blockRows;
