@@ -80,9 +80,12 @@ public sealed class FineTuningApiTests
             var fileId = await FineTuningData.UploadAsync(server);
             var first = (await server.PostJsonAsync("/v1/fine_tuning/jobs", FineTuningData.Job(fileId))).GetProperty("id").GetString();
             await server.WaitForAsync($"/v1/fine_tuning/jobs/{first}", j => j.GetProperty("status").GetString() == "running", TimeSpan.FromSeconds(30));
+            // "running" means the child was started, not that its shell got as far as writing the pid: wait for it,
+            // or a cancel in between kills the shell first and there is no pid to check.
+            var pid = 0;
+            await WaitUntilAsync(() => File.Exists(marker) && int.TryParse(File.ReadAllText(marker).Trim(), out pid), TimeSpan.FromSeconds(10), "the worker never wrote its pid");
             var cancelled = await server.PostJsonAsync($"/v1/fine_tuning/jobs/{first}/cancel", new { });
             Assert.Equal("cancelled", cancelled.GetProperty("status").GetString());
-            var pid = int.Parse(File.ReadAllText(marker).Trim());
             await WaitUntilAsync(() => !ProcessAlive(pid), TimeSpan.FromSeconds(10), $"process {pid} still alive after cancel");
 
             File.Delete(marker);
