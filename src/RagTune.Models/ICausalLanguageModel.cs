@@ -31,11 +31,11 @@ public interface ICausalLanguageModel : IPretrainedModel
     /// vocabulary projection of the other positions. Models override it to apply the LM head to those rows only; the
     /// default selects from <see cref="Forward"/>'s result.
     /// </summary>
-    Tensor ForwardSelected(Tensor inputIds, Tensor? attentionMask, Tensor positions)
-    {
-        var logits = Forward(inputIds, attentionMask);
-        return logits.reshape(-1, logits.shape[^1]).index_select(0, positions.reshape(-1).nonzero().squeeze(1));
-    }
+    Tensor ForwardSelected(Tensor inputIds, Tensor? attentionMask, Tensor positions) => SelectRows(Forward(inputIds, attentionMask), positions);
+
+    /// <summary>The rows (N, H) of <paramref name="values"/> (B, T, H) where <paramref name="positions"/> (B, T, bool) is true, in row-major order.</summary>
+    static Tensor SelectRows(Tensor values, Tensor positions) =>
+        values.reshape(-1, values.shape[^1]).index_select(0, positions.reshape(-1).nonzero().squeeze(1));
 
     /// <summary>A KV cache shaped for this model.</summary>
     KvCache CreateCache(long batchSize, int maxLength);

@@ -210,9 +210,8 @@ public sealed class Trainer
             using var scope = NewDisposeScope();
             var examples = data.Skip(i).Take(Options.BatchSize).ToList();
             using var batch = TrainingBatch.Collate(examples, Options.PadTokenId, Options.Classification);
-            if (!Options.Classification && UseSelected(batch) is { } selected)
+            if (!Options.Classification && UseSelected(batch, out var counted) is { } selected)
             {
-                var counted = TrainingLoss.CountedTokens(batch.Labels);
                 lossSum += TrainingLoss.CausalLmSelected(selected, batch.Labels).item<float>() * counted;
                 weight += counted;
                 continue;
@@ -241,18 +240,20 @@ public sealed class Trainer
 
     Tensor Loss(TrainingBatch batch)
     {
-        if (!Options.Classification && UseSelected(batch) is { } selected) return TrainingLoss.CausalLmSelected(selected, batch.Labels);
+        if (!Options.Classification && UseSelected(batch, out _) is { } selected) return TrainingLoss.CausalLmSelected(selected, batch.Labels);
         var logits = _forward(batch);
         return Options.Classification ? TrainingLoss.Classification(logits, batch.Labels) : TrainingLoss.CausalLm(logits, batch.Labels);
     }
 
-    // The selected logits when SelectedForward is set and few positions are labelled; null otherwise.
-    Tensor? UseSelected(TrainingBatch batch)
+    // The selected logits when SelectedForward is set and few positions are labelled (counted: the labelled tokens,
+    // 0 without SelectedForward); null otherwise.
+    Tensor? UseSelected(TrainingBatch batch, out long counted)
     {
+        counted = 0;
         if (SelectedForward is null) return null;
         var labels = batch.Labels;
         var positions = labels.shape[0] * (labels.shape[1] - 1);
-        var counted = TrainingLoss.CountedTokens(labels);
+        counted = TrainingLoss.CountedTokens(labels);
         if (counted == 0 || counted >= SelectedLogitsMaxShare * positions) return null;
         return SelectedForward(batch, TrainingLoss.LabelledPositions(labels));
     }

@@ -18,7 +18,6 @@ public static class TrainingLoss
         return nn.functional.cross_entropy(shifted, targets, ignore_index: Data.TrainingExample.IgnoreIndex);
     }
 
-    /// <summary>Cross-entropy of class logits <c>[B,C]</c> against class ids <c>[B]</c>.</summary>
     /// <summary>
     /// The positions (B, T, bool) whose next token carries a label: the only rows of the logits <see cref="CausalLm"/>
     /// reads (the last position never does).
@@ -39,6 +38,7 @@ public static class TrainingLoss
         return nn.functional.cross_entropy(selectedLogits, targets.index_select(0, targets.ne(Data.TrainingExample.IgnoreIndex).nonzero().squeeze(1)));
     }
 
+    /// <summary>Cross-entropy of class logits <c>[B,C]</c> against class ids <c>[B]</c>.</summary>
     public static Tensor Classification(Tensor logits, Tensor labels) => nn.functional.cross_entropy(logits, labels);
 
     /// <summary>Number of tokens that contribute to <see cref="CausalLm"/> (for weighting eval means).</summary>

@@ -105,30 +105,21 @@ public static unsafe class Sgemm
             for (var i = 0; i < k; i++) new ReadOnlySpan<float>(w + (long)i * n + p * Nr, columns).CopyTo(new Span<float>(panel + i * Nr, columns));
             return;
         }
-        var whole = 0;
-        if (Avx.IsSupported)
+        // 8 × 8 tiles: eight weight rows read contiguously, transposed in registers, stored as 8 k rows of the panel —
+        // contiguous loads where an 8-element gather per k step read one cache line per element. Columns past the last
+        // 8-row group and k past the last multiple of 8 go element by element.
+        var whole = k / 8 * 8;
+        var grouped = columns / 8 * 8;
+        for (var c0 = 0; c0 < grouped; c0 += 8)
         {
-            // 8 × 8 tiles: eight weight rows read contiguously, transposed in registers, stored as 8 k rows of the
-            // panel — contiguous loads where an 8-element gather per k step read one cache line per element.
-            whole = k / 8 * 8;
-            for (var c0 = 0; c0 + 8 <= columns; c0 += 8)
-            {
-                var rows = w + (long)(p * Nr + c0) * k;
-                for (var i = 0; i < whole; i += 8)
-                    Transpose8(rows + i, k, panel + (long)i * Nr + c0, Nr);
-            }
-            // Columns past the last 8-row group and k past the last multiple of 8: element by element below.
-            var done = columns / 8 * 8;
-            for (var c = done; c < columns; c++)
-            {
-                var row = w + (long)(p * Nr + c) * k;
-                for (var i = 0; i < whole; i++) panel[i * Nr + c] = row[i];
-            }
+            var rows = w + (long)(p * Nr + c0) * k;
+            for (var i = 0; i < whole; i += 8)
+                Transpose8(rows + i, k, panel + (long)i * Nr + c0, Nr);
         }
         for (var c = 0; c < columns; c++)
         {
             var row = w + (long)(p * Nr + c) * k;
-            for (var i = whole; i < k; i++) panel[i * Nr + c] = row[i];
+            for (var i = c < grouped ? whole : 0; i < k; i++) panel[i * Nr + c] = row[i];
         }
     }
 
@@ -188,7 +179,7 @@ public static unsafe class Sgemm
                 var dst = packedX + rp * Mr * depth;
                 var valid = Math.Min(Mr, rows - rp * Mr);
                 var top = x + (long)(row0 + rp * Mr) * k + k0;
-                if (valid == Mr && Avx.IsSupported)
+                if (valid == Mr)
                 {
                     // 8 × 8 transposes of rows 0–7 and 4–11 (rows 4–7 written twice, the same values).
                     var whole = depth / 8 * 8;

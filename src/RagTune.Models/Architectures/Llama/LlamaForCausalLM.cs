@@ -72,8 +72,7 @@ public sealed class LlamaForCausalLM : PretrainedModel, ICausalLanguageModel
     {
         using var scope = NewDisposeScope();
         var h = model.Forward(inputIds, attentionMask, null, null, BlockInvoker);              // (B, T, H)
-        var rows = h.reshape(-1, h.shape[^1]).index_select(0, positions.reshape(-1).nonzero().squeeze(1));
-        return lm_head.call(rows).MoveToOuterDisposeScope();                                      // (N, V)
+        return lm_head.call(ICausalLanguageModel.SelectRows(h, positions)).MoveToOuterDisposeScope(); // (N, V)
     }
 
     /// <inheritdoc/>
