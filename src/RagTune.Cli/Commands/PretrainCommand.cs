@@ -35,8 +35,9 @@ public sealed class PretrainCommand : ICliCommand
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 0, Description = "libtorch threads for this process (0 = libtorch's default)." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --out." };
         var grouped = new Option<bool>("--group-by-length") { Description = "Batch sequences of similar length together (less padding; default on).", DefaultValueFactory = _ => true };
+        var attentionInit = new Option<AttentionInit>("--attention-init") { DefaultValueFactory = _ => AttentionInit.Random, Description = "How attention starts: random (Hugging Face's initialiser) or mimetic (W_q = W_k, W_o = W_v^T: heads start matching and copying tokens; Trockman & Kolter 2023)." };
         var command = new Command("pretrain", "Train a tokenizer and a small Llama-family model from scratch on a corpus.");
-        foreach (var o in new Option[] { data, outDir, vocab, hidden, layers, heads, maxLen, epochs, maxSteps, lr, batch, seed, saveEvery, logEvery, threads, resume, grouped })
+        foreach (var o in new Option[] { data, outDir, vocab, hidden, layers, heads, maxLen, epochs, maxSteps, lr, batch, seed, saveEvery, logEvery, threads, resume, grouped, attentionInit })
             command.Options.Add(o);
         command.SetAction((ParseResult r, CancellationToken ct) => CommandAction.RunAsync(() =>
         {
@@ -45,7 +46,7 @@ public sealed class PretrainCommand : ICliCommand
             var options = new PretrainOptions
             {
                 CorpusPath = r.GetValue(data)!, VocabSize = r.GetValue(vocab), HiddenSize = r.GetValue(hidden), Layers = r.GetValue(layers),
-                Heads = r.GetValue(heads), MaxSeqLen = r.GetValue(maxLen),
+                Heads = r.GetValue(heads), MaxSeqLen = r.GetValue(maxLen), AttentionInit = r.GetValue(attentionInit),
                 Trainer = new TrainerOptions
                 {
                     OutputDir = r.GetValue(outDir)!, Epochs = r.GetValue(epochs), MaxSteps = r.GetValue(maxSteps), LearningRate = r.GetValue(lr),

@@ -35,6 +35,9 @@ public sealed record PretrainOptions
     /// </summary>
     public bool ConversationLossOnPrompts { get; init; }
 
+    /// <summary>How the attention projections start (<see cref="AttentionInit.Random"/> as Hugging Face initialises, or <see cref="AttentionInit.Mimetic"/>).</summary>
+    public AttentionInit AttentionInit { get; init; } = AttentionInit.Random;
+
     /// <summary>Longest training sequence, and the model's <c>max_position_embeddings</c>.</summary>
     public int MaxSeqLen { get; init; } = 256;
 
@@ -56,4 +59,14 @@ public sealed record PretrainOptions
         if (HiddenSize % Heads != 0 || HiddenSize / Heads % 2 != 0)
             throw new ArgumentException($"hidden size {HiddenSize} must split into {Heads} heads of an even size (RoPE rotates pairs).", nameof(Heads));
     }
+}
+
+/// <summary>How a from-scratch model's attention projections are initialised.</summary>
+public enum AttentionInit
+{
+    /// <summary>N(0, <c>initializer_range</c>) like every other matrix (Hugging Face's initialiser).</summary>
+    Random,
+
+    /// <summary><see cref="MimeticInitialization"/>: <c>W_q = W_k</c>, <c>W_o = W_vᵀ</c> — heads start out matching and copying.</summary>
+    Mimetic,
 }

@@ -66,6 +66,11 @@ public sealed class PretrainRecipe(PretrainOptions options)
 
         using var model = ModelArchitectures.Create(ModelConfig.Parse(Config(o, bpe.Vocabulary.Count).ToJsonString(), Path.Combine(staging, "config.json")));
         model.InitializeWeights(o.Trainer.Seed);
+        if (o.AttentionInit == AttentionInit.Mimetic)
+        {
+            var blocks = MimeticInitialization.Apply(model, o.Heads, o.Trainer.Seed + 1);
+            OnMessage?.Invoke($"attention: mimetic initialisation of {blocks} blocks (W_q = W_k, W_o = W_vᵀ)");
+        }
         var lm = (ICausalLanguageModel)model;
         var trainer = new Trainer(model, b => lm.Forward(b.InputIds, b.AttentionMask), o.Trainer with { PadTokenId = 0, Classification = false })
         {

@@ -84,6 +84,24 @@ public class PretrainRecipeTests
         Assert.Equal(File.ReadAllBytes(Path.Combine(a, "model.safetensors")), File.ReadAllBytes(Path.Combine(b, "model.safetensors")));
     }
 
+    [Theory]
+    [InlineData(AttentionInit.Mimetic, true)]
+    [InlineData(AttentionInit.Random, false)]
+    public void AttentionInit_decides_how_the_heads_start(AttentionInit init, bool keysAreQueries)
+    {
+        var outDir = Directory.CreateTempSubdirectory("ragtune-pretrain-init").FullName;
+        var o = Options(Corpus(), outDir);
+        // One tiny step: the saved weights are still essentially the initial ones.
+        new PretrainRecipe(o with { AttentionInit = init, Trainer = o.Trainer with { MaxSteps = 1, LearningRate = 1e-5 } }).Run();
+        using var model = ModelLoader.Load(outDir);
+        var w = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        var q = w["model.layers.0.self_attn.q_proj.weight"];
+        var k = w["model.layers.0.self_attn.k_proj.weight"];
+        var relative = (q - k).norm().item<float>() / q.norm().item<float>();
+        if (keysAreQueries) Assert.True(relative < 0.01, $"|W_q - W_k| / |W_q| = {relative:F4}");
+        else Assert.True(relative > 1.0, $"|W_q - W_k| / |W_q| = {relative:F4} (independent draws differ by about √2)");
+    }
+
     [Fact]
     public void MissingCorpus_NamesTheFile()
     {
