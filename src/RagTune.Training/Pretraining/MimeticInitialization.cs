@@ -1,3 +1,4 @@
+using RagTune.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -22,14 +23,14 @@ public static class MimeticInitialization
 
     /// <summary>
     /// Re-initialises the query, key, value and output projections of every self-attention block of a Llama-family
-    /// model (<c>*.self_attn.{q,k,v,o}_proj.weight</c>) with a seeded generator; other parameters are left as they
-    /// are. Returns the number of blocks changed.
+    /// model (<c>*.self_attn.{q,k,v,o}_proj.weight</c>) with a seeded generator, heads as its config counts them; other
+    /// parameters are left as they are. Returns the number of blocks changed.
     /// </summary>
     /// <exception cref="ArgumentException">A block's projections are not square and equal-sized (grouped-query attention).</exception>
-    public static int Apply(nn.Module model, int heads, long seed)
+    public static int Apply(PretrainedModel model, long seed)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(heads);
+        var heads = model.Config.NumAttentionHeads;
         var parameters = model.named_parameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
         var blocks = parameters.Keys.Where(n => n.EndsWith(".self_attn.q_proj.weight", StringComparison.Ordinal))
             .Select(n => n[..^"q_proj.weight".Length]).OrderBy(n => n, StringComparer.Ordinal).ToList();

@@ -68,7 +68,7 @@ public sealed class PretrainRecipe(PretrainOptions options)
         model.InitializeWeights(o.Trainer.Seed);
         if (o.AttentionInit == AttentionInit.Mimetic)
         {
-            var blocks = MimeticInitialization.Apply(model, o.Heads, o.Trainer.Seed + 1);
+            var blocks = MimeticInitialization.Apply(model, o.Trainer.Seed + 1);
             OnMessage?.Invoke($"attention: mimetic initialisation of {blocks} blocks (W_q = W_k, W_o = W_vᵀ)");
         }
         var lm = (ICausalLanguageModel)model;

@@ -30,7 +30,7 @@ public class MimeticInitializationTests
     {
         using var model = Tiny();
         var before = Weights(model);
-        Assert.Equal(2, MimeticInitialization.Apply(model, heads: 4, seed: 7));
+        Assert.Equal(2, MimeticInitialization.Apply(model, seed: 7));
         var after = Weights(model);
         for (var l = 0; l < 2; l++)
         {
@@ -50,7 +50,7 @@ public class MimeticInitializationTests
     {
         const int hidden = 128, heads = 8, headDim = hidden / heads;
         using var model = Tiny(hidden, heads, heads);
-        MimeticInitialization.Apply(model, heads, seed: 3);
+        MimeticInitialization.Apply(model, seed: 3);
         var w = Weights(model);
         using var scope = NewDisposeScope();
         // Inputs of unit RMS, as RMSNorm hands them to the projections.
@@ -80,9 +80,9 @@ public class MimeticInitializationTests
         using var a = Tiny();
         using var b = Tiny();
         using var c = Tiny();
-        MimeticInitialization.Apply(a, 4, seed: 5);
-        MimeticInitialization.Apply(b, 4, seed: 5);
-        MimeticInitialization.Apply(c, 4, seed: 6);
+        MimeticInitialization.Apply(a, seed: 5);
+        MimeticInitialization.Apply(b, seed: 5);
+        MimeticInitialization.Apply(c, seed: 6);
         var (wa, wb, wc) = (Weights(a), Weights(b), Weights(c));
         Assert.All(wa.Keys, k => Assert.True(Same(wa[k], wb[k]), k));
         Assert.False(Same(wa["model.layers.0.self_attn.v_proj.weight"], wc["model.layers.0.self_attn.v_proj.weight"]));
@@ -92,7 +92,7 @@ public class MimeticInitializationTests
     public void Grouped_query_attention_is_refused_naming_the_block()
     {
         using var model = Tiny(64, 4, kvHeads: 2);
-        var e = Assert.Throws<ArgumentException>(() => MimeticInitialization.Apply(model, 4, seed: 1));
+        var e = Assert.Throws<ArgumentException>(() => MimeticInitialization.Apply(model, seed: 1));
         Assert.Contains("model.layers.0.self_attn.", e.Message);
         Assert.Contains("k [32, 64]", e.Message);
     }
