@@ -16,7 +16,7 @@ namespace RagTune.Application.Benchmark;
 internal static class BaseModelCache
 {
     /// <summary>Bump when the pre-training recipe changes what a seed produces.</summary>
-    public const int RecipeVersion = 5; // 2: length-grouped batches; 3: follow-up questions, loss on prompts; 4: reading entities; 5: space before message content
+    public const int RecipeVersion = 5; // 2: length-grouped batches; 3: follow-up questions, loss on prompts; 4: reading entities; 5: space before message content (drill stages and mimetic attention are preset fields, off in the full preset)
 
     /// <summary><c>$XDG_CACHE_HOME/ragtune</c> or <c>~/.cache/ragtune</c> (Linux, macOS); the local application data folder on Windows.</summary>
     public static string DefaultRoot =>
@@ -25,14 +25,25 @@ internal static class BaseModelCache
         : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "ragtune");
 
     /// <summary>The pre-training options the demo uses for <paramref name="preset"/>.</summary>
-    public static PretrainOptions Recipe(BenchmarkPreset preset, int seed, string corpusPath, string outputDir) => new()
+    /// <param name="preset">Sizes and budgets.</param>
+    /// <param name="seed">Seed of initialisation and data order.</param>
+    /// <param name="corpusPath">The corpus (<see cref="PretrainCorpusBuilder.Build"/>).</param>
+    /// <param name="outputDir">Where the model and checkpoints go.</param>
+    /// <param name="stagePaths">The drill stages' corpora (<see cref="PretrainCorpusBuilder.DrillStages"/>), trained in order before the corpus.</param>
+    /// <param name="validationPath">Held-out drills scored while pre-training runs (<see cref="PretrainCorpusBuilder.DrillValidation"/>).</param>
+    public static PretrainOptions Recipe(BenchmarkPreset preset, int seed, string corpusPath, string outputDir,
+        IReadOnlyList<string>? stagePaths = null, string? validationPath = null) => new()
     {
         CorpusPath = corpusPath, VocabSize = preset.VocabSize, HiddenSize = preset.HiddenSize, Layers = preset.Layers, Heads = preset.Heads,
         MaxSeqLen = preset.MaxSeqLen, ConversationLossOnPrompts = preset.PretrainOnPrompts,
+        AttentionInit = preset.MimeticAttention ? AttentionInit.Mimetic : AttentionInit.Random, RopeTheta = preset.RopeTheta,
+        Stages = (stagePaths ?? []).Select((path, i) =>
+            new PretrainStage(path, i == 0 && preset.SimpleDrillSteps > 0 ? preset.SimpleDrillSteps : preset.DrillSteps, preset.DrillBatchSize, preset.DrillLearningRate)).ToList(),
+        ValidationPath = validationPath,
         Trainer = new TrainerOptions
         {
             OutputDir = outputDir, MaxSteps = preset.PretrainSteps, BatchSize = preset.PretrainBatchSize, LearningRate = preset.PretrainLearningRate,
-            WeightDecay = 0.1, WarmupRatio = 0.05, Seed = seed, LogEvery = 10, SaveEvery = 100, KeepCheckpoints = 1, PlotLoss = false,
+            WeightDecay = 0.1, WarmupRatio = 0.05, Seed = seed, LogEvery = 10, SaveEvery = 100, KeepCheckpoints = 1, PlotLoss = false, EvalEvery = 100,
             // Documents, short questions and long grounded prompts mix: random batches would pad most rows to the longest.
             GroupByLength = true,
         },
@@ -60,8 +71,16 @@ internal static class BaseModelCache
         Directory.CreateDirectory(work);
         var corpus = Path.Combine(work, "corpus.jsonl");
         BenchmarkFiles.WriteJsonl(corpus, PretrainCorpusBuilder.Build(world, preset, closedBook: closedBook));
+        var stages = PretrainCorpusBuilder.DrillStages(world, preset).Select((drills, i) =>
+        {
+            var path = Path.Combine(work, $"drills-{i + 1}.jsonl");
+            BenchmarkFiles.WriteJsonl(path, drills);
+            return path;
+        }).ToList();
+        var validation = Path.Combine(work, "drills-held-out.jsonl");
+        BenchmarkFiles.WriteJsonl(validation, PretrainCorpusBuilder.DrillValidation(world));
         var train = Path.Combine(work, "model");
-        var result = new PretrainRecipe(Recipe(preset, world.Seed, corpus, train) is var o ? o with { Trainer = o.Trainer with { Resume = true } } : null!) { OnMessage = log, OnProgress = progress }.Run(cancellationToken);
+        var result = new PretrainRecipe(Recipe(preset, world.Seed, corpus, train, stages, validation) is var o ? o with { Trainer = o.Trainer with { Resume = true } } : null!) { OnMessage = log, OnProgress = progress }.Run(cancellationToken);
         // Keep only the Hugging Face files (checkpoints and metrics are the run's scratch).
         var final = Path.Combine(work, "final");
         if (Directory.Exists(final)) Directory.Delete(final, true);

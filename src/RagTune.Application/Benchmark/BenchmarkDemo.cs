@@ -37,7 +37,10 @@ public sealed class BenchmarkDemo(DemoOptions options, Func<string, string, Canc
         var world = WorldGenerator.Generate(options.Seed, preset);
         var benchmarkDir = Path.Combine(outDir, BenchmarkFolder);
         BenchmarkFiles.WriteTestWorld(world, benchmarkDir);
-        Report($"worlds (seed {options.Seed}, preset {preset.Name}): pre-training {world.PretrainEntities.Count} entities / {world.PretrainDocuments.Count} documents + {world.ReadingEntities.Count} people only in context-reading conversations; " +
+        var drills = preset.SimpleDrillSteps + preset.DrillSteps + preset.MixedDrills > 0
+            ? $" (+ {preset.SimpleDrillSteps * preset.DrillBatchSize} simple and {preset.DrillSteps * preset.DrillBatchSize} full reading drills first, {preset.MixedDrills} mixed in)"
+            : "";
+        Report($"worlds (seed {options.Seed}, preset {preset.Name}): pre-training {world.PretrainEntities.Count} entities / {world.PretrainDocuments.Count} documents + {world.ReadingEntities.Count} people only in context-reading conversations{drills}; " +
                $"test {world.TestEntities.Count} entities / {world.TestDocuments.Count} documents, {world.QaTest.Count} QA + {world.McTest.Count} multiple-choice test items, " +
                $"update {world.UpdatedDocuments.Count} documents / {world.QaUpdateTest.Count} questions, classification {world.ClassifyTrain.Count} train / {world.ClassifyTest.Count} test → {benchmarkDir}");
 
@@ -45,7 +48,9 @@ public sealed class BenchmarkDemo(DemoOptions options, Func<string, string, Canc
         var pretrainClock = Stopwatch.StartNew();
         Report($"base model: cache {Path.Combine(cacheRoot, "demo-base", BaseModelCache.Key(preset, options.Seed))}");
         var (modelDir, built) = BaseModelCache.GetOrPretrain(world, preset, cacheRoot, ClosedBookPrompt, Report,
-            p => Report($"pre-training step {p.Step}/{p.TotalSteps}  loss {p.Loss:F3}  {p.TokensPerSecond:F0} tok/s  ETA {p.Eta:m\\:ss}"), cancellationToken);
+            p => Report(p.Eval is { } e
+                ? $"pre-training step {p.Step}/{p.TotalSteps}: answer loss on held-out reading drills {e.Loss:F3}"
+                : $"pre-training step {p.Step}/{p.TotalSteps}  loss {p.Loss:F3}  {p.TokensPerSecond:F0} tok/s  ETA {p.Eta:m\\:ss}"), cancellationToken);
         var pretrainSeconds = pretrainClock.Elapsed.TotalSeconds;
         Report(built is null ? $"base model from the cache: {modelDir}"
                              : $"base model pre-trained in {pretrainSeconds:F0} s ({built.Parameters:N0} parameters, {built.Tokens:N0} tokens per epoch): {modelDir}");

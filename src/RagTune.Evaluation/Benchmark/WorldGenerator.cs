@@ -109,14 +109,17 @@ internal static class WorldGenerator
     /// <summary>A sub-seed for one concern (so adding a concern never shifts another's stream).</summary>
     public static int Derive(int seed, int concern) => unchecked((int)((uint)seed * 2654435761u ^ (uint)concern * 40503u));
 
-    static List<string> UniqueNames(Random rng, int count)
+    /// <summary>One capitalised part of a generated name: <paramref name="syllables"/> onset + vowel pairs and a coda.</summary>
+    public static string NamePart(Random rng, int syllables)
     {
         var v = WorldVocabulary.Vowels; var on = WorldVocabulary.Onsets; var co = WorldVocabulary.Codas;
-        string Part(int syllables)
-        {
-            var s = string.Concat(Enumerable.Range(0, syllables).Select(_ => on[rng.Next(on.Count)] + v[rng.Next(v.Count)])) + co[rng.Next(co.Count)];
-            return char.ToUpperInvariant(s[0]) + s[1..];
-        }
+        var s = string.Concat(Enumerable.Range(0, syllables).Select(_ => on[rng.Next(on.Count)] + v[rng.Next(v.Count)])) + co[rng.Next(co.Count)];
+        return char.ToUpperInvariant(s[0]) + s[1..];
+    }
+
+    static List<string> UniqueNames(Random rng, int count)
+    {
+        string Part(int syllables) => NamePart(rng, syllables);
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var result = new List<string>();
         while (result.Count < count)

@@ -35,11 +35,32 @@ public sealed record PretrainOptions
     /// </summary>
     public bool ConversationLossOnPrompts { get; init; }
 
+    /// <summary>
+    /// Stages trained in order before the corpus (a curriculum), each on its own corpus (same formats) with its own
+    /// steps, batch size and learning rate. The tokenizer is trained on the corpus alone, so a stage should be in the
+    /// corpus' language (words it lacks are split into more tokens). Empty = the corpus only.
+    /// </summary>
+    public IReadOnlyList<PretrainStage> Stages { get; init; } = [];
+
+    /// <summary>
+    /// Optional held-out JSONL (same formats) scored during every stage — every <see cref="TrainerOptions.EvalEvery"/>
+    /// steps and at each stage's end — as the mean loss of its documents' tokens and its conversations' answer tokens
+    /// (never their prompts), so a stage that teaches answering shows whether it does on data it never trains on.
+    /// </summary>
+    public string? ValidationPath { get; init; }
+
     /// <summary>How the attention projections start (<see cref="AttentionInit.Random"/> as Hugging Face initialises, or <see cref="AttentionInit.Mimetic"/>).</summary>
     public AttentionInit AttentionInit { get; init; } = AttentionInit.Random;
 
     /// <summary>Longest training sequence, and the model's <c>max_position_embeddings</c>.</summary>
     public int MaxSeqLen { get; init; } = 256;
+
+    /// <summary>
+    /// RoPE base (<c>rope_theta</c>): position <c>m</c> turns dimension pair <c>i</c> of a query or key by <c>m·θ^(−2i/d)</c>.
+    /// A larger base turns more pairs slowly, so a query still matches a like key many positions back — what mimetic
+    /// attention starts from (Llama 2 uses 10,000, Llama 3 500,000).
+    /// </summary>
+    public double RopeTheta { get; init; } = 10_000;
 
     /// <summary>The loop: output folder (checkpoints, metrics), epochs/steps, learning rate, batch size, seed, resume.</summary>
     public required TrainerOptions Trainer { get; init; }
@@ -51,8 +72,19 @@ public sealed record PretrainOptions
     public void Validate()
     {
         if (!File.Exists(CorpusPath)) throw new FileNotFoundException($"corpus '{CorpusPath}' does not exist. HINT: pass a .jsonl or .txt file.", CorpusPath);
+        for (var i = 0; i < Stages.Count; i++)
+        {
+            var stage = Stages[i];
+            if (!File.Exists(stage.CorpusPath)) throw new FileNotFoundException($"stage {i + 1}'s corpus '{stage.CorpusPath}' does not exist. HINT: pass a .jsonl or .txt file.", stage.CorpusPath);
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stage.Steps, $"Stages[{i}].Steps");
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stage.BatchSize, $"Stages[{i}].BatchSize");
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stage.LearningRate, $"Stages[{i}].LearningRate");
+        }
+        if (ValidationPath is { } validation && !File.Exists(validation))
+            throw new FileNotFoundException($"validation set '{validation}' does not exist. HINT: pass a .jsonl or .txt file.", validation);
         ArgumentOutOfRangeException.ThrowIfLessThan(VocabSize, 256 + PretrainTokenizer.SpecialTokens.Count, nameof(VocabSize));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(HiddenSize, nameof(HiddenSize));
+        if (!(RopeTheta > 1)) throw new ArgumentOutOfRangeException(nameof(RopeTheta), RopeTheta, "the RoPE base must be greater than 1.");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Layers, nameof(Layers));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Heads, nameof(Heads));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSeqLen, 16, nameof(MaxSeqLen));
@@ -70,3 +102,6 @@ public enum AttentionInit
     /// <summary><see cref="MimeticInitialization"/>: <c>W_q = W_k</c>, <c>W_o = W_vᵀ</c> — heads start out matching and copying.</summary>
     Mimetic,
 }
+
+/// <summary>A pre-training stage before the main corpus: its corpus and its loop settings (warm-up and decay of its own, a fresh optimizer state).</summary>
+public sealed record PretrainStage(string CorpusPath, int Steps, int BatchSize, double LearningRate);

@@ -43,26 +43,36 @@ public sealed class PretrainRecipe(PretrainOptions options)
         var template = new ChatTemplate(PretrainTokenizer.ChatTemplate);
         string Render(IReadOnlyList<ChatTurn> turns, bool gen) => template.Render(turns.Select(t => new ChatMessage(new ChatRole(t.Role), t.Content)), gen);
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        // The tokenizer learns the corpus' language; earlier stages are meant to be in that language (they need not add to its cost).
         var bpe = PretrainTokenizer.Write(staging, records.Select(r => TextOf(r, Render)), o.VocabSize, o.MaxSeqLen);
         OnMessage?.Invoke($"tokenizer: {bpe.Vocabulary.Count} tokens ({bpe.Merges.Count} merges) in {clock.Elapsed.TotalSeconds:F1} s");
 
         var tokenizer = TokenizerLoader.FromFolder(staging);
-        var documents = records.Where(r => !r.Json.TryGetProperty("messages", out _)).ToList();
-        var conversations = records.Where(r => r.Json.TryGetProperty("messages", out _)).ToList();
-        var examples = new List<TrainingExample>();
-        if (documents.Count > 0)
-            examples.AddRange(new DatasetBuilder(tokenizer, TrainingTask.Causal, o.MaxSeqLen).Build(documents, o.CorpusPath).Examples);
-        if (conversations.Count > 0)
+        List<TrainingExample> Examples(List<JsonlReader.Record> corpus, string path, bool lossOnPrompts)
         {
-            var sft = new DatasetBuilder(tokenizer, TrainingTask.Sft, o.MaxSeqLen) { ChatRenderer = Render }.Build(conversations, o.CorpusPath);
-            // A conversation cut before its answer teaches nothing; count them instead of printing one warning each.
-            var usable = sft.Examples.Where(e => e.Labels.Any(l => l != TrainingExample.IgnoreIndex)).ToList();
-            var truncated = sft.Warnings.Count(w => w.Contains("truncated", StringComparison.Ordinal));
-            if (truncated > 0) OnMessage?.Invoke($"warning: {truncated} conversation(s) longer than {o.MaxSeqLen} tokens were truncated; {sft.Examples.Count - usable.Count} lost their answer and are skipped.");
-            examples.AddRange(o.ConversationLossOnPrompts ? usable.Select(e => TrainingExample.ForCausal(e.InputIds)) : usable);
+            var documents = corpus.Where(r => !r.Json.TryGetProperty("messages", out _)).ToList();
+            var conversations = corpus.Where(r => r.Json.TryGetProperty("messages", out _)).ToList();
+            var examples = new List<TrainingExample>();
+            if (documents.Count > 0)
+                examples.AddRange(new DatasetBuilder(tokenizer, TrainingTask.Causal, o.MaxSeqLen).Build(documents, path).Examples);
+            if (conversations.Count > 0)
+            {
+                var sft = new DatasetBuilder(tokenizer, TrainingTask.Sft, o.MaxSeqLen) { ChatRenderer = Render }.Build(conversations, path);
+                // A conversation cut before its answer teaches nothing; count them instead of printing one warning each.
+                var usable = sft.Examples.Where(e => e.Labels.Any(l => l != TrainingExample.IgnoreIndex)).ToList();
+                var truncated = sft.Warnings.Count(w => w.Contains("truncated", StringComparison.Ordinal));
+                if (truncated > 0) OnMessage?.Invoke($"warning: {path}: {truncated} conversation(s) longer than {o.MaxSeqLen} tokens were truncated; {sft.Examples.Count - usable.Count} lost their answer and are skipped.");
+                examples.AddRange(lossOnPrompts ? usable.Select(e => TrainingExample.ForCausal(e.InputIds)) : usable);
+            }
+            OnMessage?.Invoke($"data: {path}: {documents.Count} documents, {conversations.Count} conversations → {examples.Count} sequences, {examples.Sum(e => (long)e.InputIds.Length):N0} tokens");
+            return examples;
         }
-        var tokens = examples.Sum(e => (long)e.InputIds.Length);
-        OnMessage?.Invoke($"data: {documents.Count} documents, {conversations.Count} conversations → {examples.Count} sequences, {tokens:N0} tokens");
+        var stageExamples = o.Stages.Select(st => Examples(ReadCorpus(st.CorpusPath), st.CorpusPath, o.ConversationLossOnPrompts)).ToList();
+        var mainExamples = Examples(records, o.CorpusPath, o.ConversationLossOnPrompts);
+        // Validation answers are scored on the answer alone, whatever the training loss covers.
+        var validation = o.ValidationPath is { } vp ? Examples(ReadCorpus(vp), vp, lossOnPrompts: false) : null;
+        var sequences = mainExamples.Count + stageExamples.Sum(e => e.Count);
+        var tokens = mainExamples.Concat(stageExamples.SelectMany(e => e)).Sum(e => (long)e.InputIds.Length);
 
         using var model = ModelArchitectures.Create(ModelConfig.Parse(Config(o, bpe.Vocabulary.Count).ToJsonString(), Path.Combine(staging, "config.json")));
         model.InitializeWeights(o.Trainer.Seed);
@@ -72,15 +82,25 @@ public sealed class PretrainRecipe(PretrainOptions options)
             OnMessage?.Invoke($"attention: mimetic initialisation of {blocks} blocks (W_q = W_k, W_o = W_vᵀ)");
         }
         var lm = (ICausalLanguageModel)model;
-        var trainer = new Trainer(model, b => lm.Forward(b.InputIds, b.AttentionMask), o.Trainer with { PadTokenId = 0, Classification = false })
-        {
-            OnProgress = OnProgress,
-            OnMessage = OnMessage,
-        };
+        Trainer NewTrainer(TrainerOptions trainerOptions) =>
+            new(model, b => lm.Forward(b.InputIds, b.AttentionMask), trainerOptions with { PadTokenId = 0, Classification = false }) { OnProgress = OnProgress, OnMessage = OnMessage };
+        var trainer = NewTrainer(o.Trainer);
         var parameters = trainer.ParameterCounts.Total;
         OnMessage?.Invoke($"model: llama, {parameters:N0} parameters (hidden {o.HiddenSize}, {o.Layers} layers, {o.Heads} heads, vocab {bpe.Vocabulary.Count})");
         clock.Restart();
-        var result = trainer.Train(examples, null, cancellationToken);
+        for (var i = 0; i < o.Stages.Count; i++)
+        {
+            // Each stage has its own folder for checkpoints and metrics: on resume a finished stage reloads its last
+            // checkpoint and the next one then restores its own (if it had one), so an interrupted run continues where it stopped.
+            var stage = o.Stages[i];
+            OnMessage?.Invoke($"stage {i + 1} of {o.Stages.Count + 1}: {stage.Steps} steps of {stage.BatchSize} on {stage.CorpusPath}, peak learning rate {stage.LearningRate}");
+            NewTrainer(o.Trainer with
+            {
+                OutputDir = Path.Combine(outDir, $"stage-{i + 1}"), MaxSteps = stage.Steps, BatchSize = stage.BatchSize, LearningRate = stage.LearningRate,
+            }).Train(stageExamples[i], validation, cancellationToken);
+        }
+        if (o.Stages.Count > 0) OnMessage?.Invoke($"stage {o.Stages.Count + 1} of {o.Stages.Count + 1}: the corpus {o.CorpusPath}");
+        var result = trainer.Train(mainExamples, validation, cancellationToken);
         var seconds = clock.Elapsed.TotalSeconds;
         model.eval();
         ModelSaver.Save(model, staging);
@@ -88,7 +108,7 @@ public sealed class PretrainRecipe(PretrainOptions options)
         foreach (var f in Directory.GetFiles(staging)) File.Move(f, Path.Combine(outDir, Path.GetFileName(f)), overwrite: true);
         Directory.Delete(staging, true);
         OnMessage?.Invoke($"saved to {outDir}");
-        return new PretrainResult(outDir, parameters, bpe.Vocabulary.Count, examples.Count, tokens, result, seconds);
+        return new PretrainResult(outDir, parameters, bpe.Vocabulary.Count, sequences, tokens, result, seconds);
     }
 
     /// <summary>The Llama <c>config.json</c> for <paramref name="o"/>.</summary>
@@ -105,7 +125,7 @@ public sealed class PretrainRecipe(PretrainOptions options)
         ["hidden_act"] = "silu",
         ["max_position_embeddings"] = o.MaxSeqLen,
         ["rms_norm_eps"] = 1e-5,
-        ["rope_theta"] = 10000.0,
+        ["rope_theta"] = o.RopeTheta,
         ["tie_word_embeddings"] = true,
         ["initializer_range"] = 0.02,
         ["bos_token_id"] = null,

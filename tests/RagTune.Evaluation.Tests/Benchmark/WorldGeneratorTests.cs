@@ -45,7 +45,8 @@ public class WorldGeneratorTests
     public void TestPhrasings_NeverOccurInAnyTrainingData()
     {
         var (w, corpus) = Full.Value;
-        var training = Norm(corpus + "\n" + string.Join("\n", w.QaTrain.Select(q => q.Question)) + "\n" + string.Join("\n", w.McTrain.Select(q => q.Question)));
+        var drillStage = string.Join("\n", PretrainCorpusBuilder.DrillStages(w, BenchmarkPreset.Full).SelectMany(s => s).Concat(PretrainCorpusBuilder.DrillValidation(w)).Select(r => r.ToJsonString()));
+        var training = Norm(corpus + "\n" + drillStage + "\n" + string.Join("\n", w.QaTrain.Select(q => q.Question)) + "\n" + string.Join("\n", w.McTrain.Select(q => q.Question)));
         // Every held-out template, cut at the entity placeholder: no piece of it of 3+ words occurs in training text.
         foreach (var a in WorldVocabulary.Attributes)
             foreach (var t in a.TestQuestions)
@@ -126,10 +127,12 @@ public class WorldGeneratorTests
     {
         var w = WorldGenerator.Generate(3, BenchmarkPreset.Quick);
         var records = PretrainCorpusBuilder.Build(w, BenchmarkPreset.Quick);
-        var grounded = records.Where(r => r["messages"] is JsonArray m && m.Count >= 3 && ((string?)m[0]!["content"])!.Contains("numbered sources")).ToList();
+        var people = w.ReadingEntities.ToDictionary(e => e.Name);
+        // The conversations over the reading people's documents (the mixed-in drills are tested in ReadingDrillTests).
+        var grounded = records.Where(r => r["messages"] is JsonArray m && m.Count >= 3 && ((string?)m[0]!["content"])!.Contains("numbered sources")
+                                          && people.Keys.Any(n => ((string)m[1]!["content"]!).Contains(n, StringComparison.Ordinal))).ToList();
         Assert.NotEmpty(grounded);
         var system = new RagTune.Retrieval.Generation.GroundedPromptBuilder().SystemPrompt;
-        var people = w.ReadingEntities.ToDictionary(e => e.Name);
         int answers = 0, abstentions = 0, followUps = 0;
         foreach (var r in grounded)
         {
@@ -178,7 +181,10 @@ public class WorldGeneratorTests
         Assert.Empty(readers.Intersect(others));
         // Every conversation over sources is about them; plain documents and closed-book questions never mention them.
         static bool OverSources(JsonObject r) => r["messages"] is JsonArray m && ((string?)m[1]!["content"])!.StartsWith("Sources:", StringComparison.Ordinal);
-        var grounded = records.Where(OverSources).Select(r => r.ToJsonString()).ToList();
+        // Reading drills (people invented per drill, ReadingDrillTests) are over sources too; the rest are the reading people's.
+        var drills = records.Where(OverSources).Count(r => !readers.Any(name => r.ToJsonString().Contains(name, StringComparison.Ordinal)));
+        Assert.Equal(BenchmarkPreset.Quick.MixedDrills, drills);
+        var grounded = records.Where(OverSources).Select(r => r.ToJsonString()).Where(r => readers.Any(name => r.Contains(name, StringComparison.Ordinal))).ToList();
         Assert.Equal(readers.Count, grounded.Count);
         Assert.All(grounded, r => Assert.Contains(readers, name => r.Contains(name, StringComparison.Ordinal)));
         var rest = string.Join("\n", records.Where(r => !OverSources(r)).Select(r => r.ToJsonString()));

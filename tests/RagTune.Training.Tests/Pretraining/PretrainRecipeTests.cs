@@ -103,6 +103,66 @@ public class PretrainRecipeTests
     }
 
     [Fact]
+    public void Stages_run_in_order_before_the_corpus_and_the_validation_set_is_scored_on_its_answers()
+    {
+        var corpus = Corpus();
+        var dir = Directory.CreateTempSubdirectory("ragtune-pretrain-stages").FullName;
+        var stage = Path.Combine(dir, "stage.jsonl");
+        File.WriteAllLines(stage, File.ReadAllLines(corpus).Where(l => l.Contains("\"messages\"", StringComparison.Ordinal)));
+        var question = new ChatMessage(ChatRole.User, "Fay lives in Lima. Where does Fay live?");
+        var answer = new ChatMessage(ChatRole.Assistant, "Lima");
+        var validation = Path.Combine(dir, "validation.jsonl");
+        File.WriteAllText(validation, new JsonObject
+        {
+            ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = question.Text }, new JsonObject { ["role"] = "assistant", ["content"] = answer.Text }),
+        }.ToJsonString());
+        var outDir = Path.Combine(dir, "model");
+        var o = Options(corpus, outDir);
+        var messages = new List<string>();
+        var evals = new List<(int Step, int Total, double Loss)>();
+        new PretrainRecipe(o with
+        {
+            // Training on whole conversations must not make the validation score whole conversations too.
+            ConversationLossOnPrompts = true, Stages = [new PretrainStage(stage, 4, 4, 1e-2)], ValidationPath = validation,
+            Trainer = o.Trainer with { MaxSteps = 6, EvalEvery = 100 }, // scored only where a stage ends
+        })
+        {
+            OnMessage = messages.Add,
+            OnProgress = p => { if (p.Eval is { } e) evals.Add((p.Step, p.TotalSteps, e.Loss)); },
+        }.Run();
+
+        var first = messages.FindIndex(m => m.StartsWith("stage 1 of 2:", StringComparison.Ordinal));
+        Assert.True(first >= 0 && messages.FindIndex(m => m.StartsWith("stage 2 of 2:", StringComparison.Ordinal)) > first, string.Join("\n", messages));
+        Assert.True(File.Exists(Path.Combine(outDir, "stage-1", "metrics.jsonl")));
+        Assert.Equal([(4, 4), (6, 6)], evals.Select(e => (e.Step, e.Total)));
+
+        // The last evaluation, recomputed from the saved model: the mean loss of the answer's tokens (after the
+        // generation prompt, to the end of the turn), not of the whole conversation.
+        using var model = ModelLoader.Load(outDir);
+        var tokenizer = TokenizerLoader.FromFolder(outDir);
+        var template = ChatTemplate.FromFolder(outDir)!;
+        var promptLength = tokenizer.Encode(template.Render([question], true), addSpecialTokens: false).Count;
+        var ids = tokenizer.Encode(template.Render([question, answer], false), addSpecialTokens: false).Select(i => (long)i).ToArray();
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var noGrad = TorchSharp.torch.no_grad();
+        var logits = ((ICausalLanguageModel)model).Forward(TorchSharp.torch.tensor(ids).unsqueeze(0), TorchSharp.torch.ones(1, ids.Length, TorchSharp.torch.int64))[0];
+        var logp = TorchSharp.torch.nn.functional.log_softmax(logits, -1);
+        double MeanLoss(int from) => Enumerable.Range(from, ids.Length - from).Average(t => -logp[t - 1, ids[t]].item<float>());
+        Assert.Equal(MeanLoss(promptLength), evals[^1].Loss, 3);
+        Assert.True(Math.Abs(MeanLoss(1) - MeanLoss(promptLength)) > 0.1, $"whole conversation {MeanLoss(1):F3}, answer {MeanLoss(promptLength):F3}");
+    }
+
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(double.NaN)]
+    public void A_rope_base_of_one_or_less_is_refused_by_name(double theta)
+    {
+        var o = Options(Corpus(), Directory.CreateTempSubdirectory("ragtune-pretrain-rope").FullName);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new PretrainRecipe(o with { RopeTheta = theta }).Run());
+        Assert.Equal(nameof(PretrainOptions.RopeTheta), e.ParamName);
+    }
+
+    [Fact]
     public void MissingCorpus_NamesTheFile()
     {
         var e = Assert.Throws<FileNotFoundException>(() => new PretrainRecipe(Options("/nonexistent/corpus.jsonl", Path.GetTempPath())).Run());
