@@ -14,7 +14,9 @@ namespace RagTune.Training.Pretraining;
 /// The from-scratch pre-training recipe behind <c>ragtune pretrain</c> (torchtune style: setup, train, save):
 /// trains a byte-level BPE tokenizer on the corpus, builds a Llama-family model with seeded random weights, trains it
 /// with the <see cref="Trainer"/> (documents packed as causal LM, conversations with loss on the answers; progress,
-/// checkpoints and <see cref="TrainerOptions.Resume"/> as in fine-tuning) and writes a Hugging Face folder:
+/// checkpoints and <see cref="TrainerOptions.Resume"/> as in fine-tuning) — first through any
+/// <see cref="PretrainOptions.Stages"/> in order, then on the corpus, scoring <see cref="PretrainOptions.ValidationPath"/>
+/// as it goes — and writes a Hugging Face folder:
 /// <c>config.json</c>, <c>model.safetensors</c>, <c>tokenizer.json</c>, <c>tokenizer_config.json</c> (with the chat
 /// template), <c>generation_config.json</c>. The final files appear only once all are written.
 /// </summary>
