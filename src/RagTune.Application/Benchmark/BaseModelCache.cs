@@ -29,16 +29,15 @@ internal static class BaseModelCache
     /// <param name="seed">Seed of initialisation and data order.</param>
     /// <param name="corpusPath">The corpus (<see cref="PretrainCorpusBuilder.Build"/>).</param>
     /// <param name="outputDir">Where the model and checkpoints go.</param>
-    /// <param name="stagePaths">The drill stages' corpora (<see cref="PretrainCorpusBuilder.DrillStages"/>), trained in order before the corpus.</param>
+    /// <param name="stages">The drill stages (<see cref="PretrainCorpusBuilder.DrillStages"/>, written to files), trained in order before the corpus.</param>
     /// <param name="validationPath">Held-out drills scored while pre-training runs (<see cref="PretrainCorpusBuilder.DrillValidation"/>).</param>
     public static PretrainOptions Recipe(BenchmarkPreset preset, int seed, string corpusPath, string outputDir,
-        IReadOnlyList<string>? stagePaths = null, string? validationPath = null) => new()
+        IReadOnlyList<PretrainStage>? stages = null, string? validationPath = null) => new()
     {
         CorpusPath = corpusPath, VocabSize = preset.VocabSize, HiddenSize = preset.HiddenSize, Layers = preset.Layers, Heads = preset.Heads,
         MaxSeqLen = preset.MaxSeqLen, ConversationLossOnPrompts = preset.PretrainOnPrompts,
         AttentionInit = preset.MimeticAttention ? AttentionInit.Mimetic : AttentionInit.Random, RopeTheta = preset.RopeTheta,
-        Stages = (stagePaths ?? []).Select((path, i) =>
-            new PretrainStage(path, i == 0 && preset.SimpleDrillSteps > 0 ? preset.SimpleDrillSteps : preset.DrillSteps, preset.DrillBatchSize, preset.DrillLearningRate)).ToList(),
+        Stages = stages ?? [],
         ValidationPath = validationPath,
         Trainer = new TrainerOptions
         {
@@ -71,11 +70,11 @@ internal static class BaseModelCache
         Directory.CreateDirectory(work);
         var corpus = Path.Combine(work, "corpus.jsonl");
         BenchmarkFiles.WriteJsonl(corpus, PretrainCorpusBuilder.Build(world, preset, closedBook: closedBook));
-        var stages = PretrainCorpusBuilder.DrillStages(world, preset).Select((drills, i) =>
+        var stages = PretrainCorpusBuilder.DrillStages(world, preset).Select((stage, i) =>
         {
             var path = Path.Combine(work, $"drills-{i + 1}.jsonl");
-            BenchmarkFiles.WriteJsonl(path, drills);
-            return path;
+            BenchmarkFiles.WriteJsonl(path, stage.Drills);
+            return new PretrainStage(path, stage.Steps, preset.DrillBatchSize, preset.DrillLearningRate);
         }).ToList();
         var validation = Path.Combine(work, "drills-held-out.jsonl");
         BenchmarkFiles.WriteJsonl(validation, PretrainCorpusBuilder.DrillValidation(world));

@@ -55,16 +55,16 @@ internal static class PretrainCorpusBuilder
     /// <see cref="BenchmarkPreset.DrillSteps"/> × <see cref="BenchmarkPreset.DrillBatchSize"/> full ones
     /// (<see cref="ReadingDrillBuilder"/>); each drill is seen once. A stage with no steps is left out.
     /// </summary>
-    public static IReadOnlyList<IReadOnlyList<JsonObject>> DrillStages(BenchmarkWorld world, BenchmarkPreset preset, GroundedAnswerOptions? grounded = null)
+    public static IReadOnlyList<DrillStage> DrillStages(BenchmarkWorld world, BenchmarkPreset preset, GroundedAnswerOptions? grounded = null)
     {
         ArgumentNullException.ThrowIfNull(world);
         ArgumentNullException.ThrowIfNull(preset);
         grounded ??= new GroundedAnswerOptions();
-        var stages = new List<IReadOnlyList<JsonObject>>();
+        var stages = new List<DrillStage>();
         if (preset.SimpleDrillSteps > 0)
-            stages.Add(Drills(world, preset.SimpleDrillSteps * preset.DrillBatchSize, WorldGenerator.Derive(world.Seed, 15), grounded, DrillShape.Simple));
+            stages.Add(new(preset.SimpleDrillSteps, Drills(world, preset.SimpleDrillSteps * preset.DrillBatchSize, WorldGenerator.Derive(world.Seed, 15), grounded, DrillShape.Simple)));
         if (preset.DrillSteps > 0)
-            stages.Add(Drills(world, preset.DrillSteps * preset.DrillBatchSize, WorldGenerator.Derive(world.Seed, 13), grounded, DrillShape.Full));
+            stages.Add(new(preset.DrillSteps, Drills(world, preset.DrillSteps * preset.DrillBatchSize, WorldGenerator.Derive(world.Seed, 13), grounded, DrillShape.Full)));
         return stages;
     }
 
@@ -131,3 +131,6 @@ internal static class PretrainCorpusBuilder
         return new JsonObject { ["messages"] = messages };
     }
 }
+
+/// <summary>One drill stage of pre-training: its optimizer steps and its drills (steps × the preset's drill batch size).</summary>
+internal sealed record DrillStage(int Steps, IReadOnlyList<JsonObject> Drills);

@@ -14,9 +14,9 @@ public class ReadingDrillTests
     static readonly BenchmarkWorld World = WorldGenerator.Generate(3, BenchmarkPreset.Quick);
 
     // The stage of full drills (the first holds simple ones).
-    static IReadOnlyList<JsonObject> Stage() => PretrainCorpusBuilder.DrillStages(World, BenchmarkPreset.Quick)[1];
+    static IReadOnlyList<JsonObject> Stage() => PretrainCorpusBuilder.DrillStages(World, BenchmarkPreset.Quick)[1].Drills;
 
-    static IReadOnlyList<JsonObject> SimpleStage() => PretrainCorpusBuilder.DrillStages(World, BenchmarkPreset.Quick)[0];
+    static IReadOnlyList<JsonObject> SimpleStage() => PretrainCorpusBuilder.DrillStages(World, BenchmarkPreset.Quick)[0].Drills;
 
     [Theory]
     [InlineData(false)]
@@ -26,6 +26,7 @@ public class ReadingDrillTests
         var drills = simple ? SimpleStage() : Stage();
         var preset = BenchmarkPreset.Quick;
         Assert.Equal((simple ? preset.SimpleDrillSteps : preset.DrillSteps) * preset.DrillBatchSize, drills.Count);
+        Assert.Equal(simple ? preset.SimpleDrillSteps : preset.DrillSteps, PretrainCorpusBuilder.DrillStages(World, preset)[simple ? 0 : 1].Steps);
         var system = new GroundedPromptBuilder().SystemPrompt;
         var abstain = new GroundedAnswerOptions().AbstainText;
         var questions = WorldVocabulary.Attributes.SelectMany(a => a.TrainQuestions.Select(t => (Parts: t.Split("{e}"), Attribute: a))).ToList();
@@ -109,7 +110,7 @@ public class ReadingDrillTests
         Assert.True(distinct >= drills, $"{distinct} distinct people over {drills} drills (two per drill, named in at least one title)");
         // The held-out drills that pre-training is scored on share no person with the drills it trains on.
         static IEnumerable<string> Titles(IEnumerable<JsonObject> d) => d.Where(r => r["messages"] is JsonArray { Count: > 1 }).SelectMany(r => ((string?)r["messages"]![1]!["content"] ?? "").Split('\n')).Where(l => l.StartsWith("# ", StringComparison.Ordinal));
-        var trained = Titles(PretrainCorpusBuilder.DrillStages(World, BenchmarkPreset.Quick).SelectMany(x => x).Concat(PretrainCorpusBuilder.Build(World, BenchmarkPreset.Quick))).ToHashSet();
+        var trained = Titles(PretrainCorpusBuilder.DrillStages(World, BenchmarkPreset.Quick).SelectMany(x => x.Drills).Concat(PretrainCorpusBuilder.Build(World, BenchmarkPreset.Quick))).ToHashSet();
         var heldOut = Titles(PretrainCorpusBuilder.DrillValidation(World)).ToList();
         Assert.NotEmpty(heldOut);
         Assert.Empty(heldOut.Where(trained.Contains));
@@ -123,7 +124,7 @@ public class ReadingDrillTests
             foreach (var t in a.TestQuestions)
                 Assert.DoesNotContain(t.Split("{e}")[0], text, StringComparison.Ordinal);
         Assert.Equal(Stage().Select(r => r.ToJsonString()), Stage().Select(r => r.ToJsonString()));
-        var other = PretrainCorpusBuilder.DrillStages(WorldGenerator.Generate(4, BenchmarkPreset.Quick), BenchmarkPreset.Quick)[1];
+        var other = PretrainCorpusBuilder.DrillStages(WorldGenerator.Generate(4, BenchmarkPreset.Quick), BenchmarkPreset.Quick)[1].Drills;
         Assert.NotEqual(Stage().Select(r => r.ToJsonString()), other.Select(r => r.ToJsonString()));
     }
 }

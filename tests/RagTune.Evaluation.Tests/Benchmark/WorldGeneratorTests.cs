@@ -45,7 +45,7 @@ public class WorldGeneratorTests
     public void TestPhrasings_NeverOccurInAnyTrainingData()
     {
         var (w, corpus) = Full.Value;
-        var drillStage = string.Join("\n", PretrainCorpusBuilder.DrillStages(w, BenchmarkPreset.Full).SelectMany(s => s).Concat(PretrainCorpusBuilder.DrillValidation(w)).Select(r => r.ToJsonString()));
+        var drillStage = string.Join("\n", PretrainCorpusBuilder.DrillStages(w, BenchmarkPreset.Full).SelectMany(s => s.Drills).Concat(PretrainCorpusBuilder.DrillValidation(w)).Select(r => r.ToJsonString()));
         var training = Norm(corpus + "\n" + drillStage + "\n" + string.Join("\n", w.QaTrain.Select(q => q.Question)) + "\n" + string.Join("\n", w.McTrain.Select(q => q.Question)));
         // Every held-out template, cut at the entity placeholder: no piece of it of 3+ words occurs in training text.
         foreach (var a in WorldVocabulary.Attributes)
