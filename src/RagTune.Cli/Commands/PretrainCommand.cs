@@ -102,8 +102,8 @@ public sealed class PretrainCommand : ICliCommand
         if (fields.Length > 1 && (!int.TryParse(fields[1], out batchSize) || batchSize <= 0))
             throw new UserFacingException($"--stage '{spec}': batch size must be a positive whole number, got '{fields[1]}'.", ExitCode.BadInput);
         var learningRate = fields.Length > 2 ? double.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture) : defaultLearningRate;
-        if (learningRate <= 0)
-            throw new UserFacingException($"--stage '{spec}': the learning rate must be positive, got '{fields[2]}'.", ExitCode.BadInput);
+        if (!double.IsFinite(learningRate) || learningRate <= 0)
+            throw new UserFacingException($"--stage '{spec}': the learning rate must be a positive number, got '{fields[2]}'.", ExitCode.BadInput);
         return new PretrainStage(path, steps, batchSize, learningRate);
     }
 }

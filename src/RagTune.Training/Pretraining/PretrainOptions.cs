@@ -78,7 +78,8 @@ public sealed record PretrainOptions
             if (!File.Exists(stage.CorpusPath)) throw new FileNotFoundException($"stage {i + 1}'s corpus '{stage.CorpusPath}' does not exist. HINT: pass a .jsonl or .txt file.", stage.CorpusPath);
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stage.Steps, $"Stages[{i}].Steps");
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stage.BatchSize, $"Stages[{i}].BatchSize");
-            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stage.LearningRate, $"Stages[{i}].LearningRate");
+            if (!double.IsFinite(stage.LearningRate) || stage.LearningRate <= 0)
+                throw new ArgumentOutOfRangeException($"Stages[{i}].LearningRate", stage.LearningRate, "a stage's learning rate must be a positive number.");
         }
         if (ValidationPath is { } validation && !File.Exists(validation))
             throw new FileNotFoundException($"validation set '{validation}' does not exist. HINT: pass a .jsonl or .txt file.", validation);

@@ -109,6 +109,9 @@ public class PretrainCommandTests
     [InlineData("drills.jsonl:0")]
     [InlineData("drills.jsonl:3.5")]
     [InlineData("drills.jsonl:300:-2")]
+    [InlineData("drills.jsonl:300:32:0")]
+    [InlineData("drills.jsonl:300:32:NaN")]
+    [InlineData("drills.jsonl:300:32:Infinity")]
     public void A_bad_stage_is_a_clear_error(string spec)
     {
         var e = Assert.Throws<UserFacingException>(() => RagTune.Cli.Commands.PretrainCommand.ParseStage(spec, 16, 3e-3));

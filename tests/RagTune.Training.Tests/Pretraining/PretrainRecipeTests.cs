@@ -162,6 +162,18 @@ public class PretrainRecipeTests
         Assert.Equal(nameof(PretrainOptions.RopeTheta), e.ParamName);
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void A_stage_learning_rate_that_is_not_a_positive_number_is_refused_by_name(double lr)
+    {
+        var corpus = Corpus();
+        var o = Options(corpus, Directory.CreateTempSubdirectory("ragtune-pretrain-stage-lr").FullName);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new PretrainRecipe(o with { Stages = [new PretrainStage(corpus, 2, 4, lr)] }).Run());
+        Assert.Equal("Stages[0].LearningRate", e.ParamName);
+    }
+
     [Fact]
     public void MissingCorpus_NamesTheFile()
     {
