@@ -13,6 +13,8 @@ switch (args.FirstOrDefault())
         return await RetrievalBench.RunAsync(args[1..]);
     case "training":
         return TrainingBench.Run(args[1..]);
+    case "lm-loss":
+        return LmLossBench.Run(args[1..]);
     case "embeddings":
         return await EmbeddingBench.RunAsync(args[1..]);
     case "serve":
@@ -27,6 +29,6 @@ switch (args.FirstOrDefault())
         Console.WriteLine($"fp32 GEMM 2048²:       {MachineBench.GemmGflops():F1} GFLOP/s");
         return 0;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project bench/RagTune.Bench -- <generation [--vs-llamacpp]|machine|gemm|training|vectors|retrieval|embeddings|serve>");
+        Console.WriteLine("usage: dotnet run -c Release --project bench/RagTune.Bench -- <generation [--vs-llamacpp]|machine|gemm|training|lm-loss|vectors|retrieval|embeddings|serve>");
         return 2;
 }

@@ -26,16 +26,14 @@ public interface ICausalLanguageModel : IPretrainedModel
     }
 
     /// <summary>
-    /// The logits (N, V) of the N positions where <paramref name="positions"/> (B, T, bool) is true, in row-major order,
-    /// for a forward without cache: training with loss on a few tokens (an answer after a long grounded prompt) needs no
-    /// vocabulary projection of the other positions. Models override it to apply the LM head to those rows only; the
-    /// default selects from <see cref="Forward"/>'s result.
+    /// The hidden states (B, T, H) after the final norm, the input of <see cref="ProjectToVocabulary"/>, for a forward
+    /// without cache: training computes its loss from them in row chunks, so that no (B·T, V) logits tensor is ever
+    /// whole. The result is in the caller's dispose scope.
     /// </summary>
-    Tensor ForwardSelected(Tensor inputIds, Tensor? attentionMask, Tensor positions) => SelectRows(Forward(inputIds, attentionMask), positions);
+    Tensor ForwardHidden(Tensor inputIds, Tensor? attentionMask);
 
-    /// <summary>The rows (N, H) of <paramref name="values"/> (B, T, H) where <paramref name="positions"/> (B, T, bool) is true, in row-major order.</summary>
-    static Tensor SelectRows(Tensor values, Tensor positions) =>
-        values.reshape(-1, values.shape[^1]).index_select(0, positions.reshape(-1).nonzero().squeeze(1));
+    /// <summary>The LM head: hidden states (…, H) → next-token logits (…, V).</summary>
+    Tensor ProjectToVocabulary(Tensor hidden);
 
     /// <summary>A KV cache shaped for this model.</summary>
     KvCache CreateCache(long batchSize, int maxLength);

@@ -71,7 +71,7 @@ public sealed class FineTuneRecipe(FineTuneOptions options, IProgress<string>? m
         {
             OnProgress = progress is null ? null : progress.Report,
             OnMessage = Message,
-            SelectedForward = model is ICausalLanguageModel lm && o.Task != TrainingTask.Classify ? (b, positions) => lm.ForwardSelected(b.InputIds, b.AttentionMask, positions) : null,
+            LanguageModel = o.Task != TrainingTask.Classify ? model as ICausalLanguageModel : null,
         };
         var (trainable, total) = lora?.ParameterCounts() ?? trainer.ParameterCounts;
         Message($"trainable parameters: {trainable:N0} of {total:N0} ({100.0 * trainable / total:F3}%)");

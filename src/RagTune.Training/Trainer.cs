@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using RagTune.Models;
 using RagTune.Training.Checkpoints;
 using RagTune.Training.Data;
 using RagTune.Training.Optim;
@@ -36,14 +37,12 @@ public sealed class Trainer
     public Action<string>? OnMessage { get; init; }
 
     /// <summary>
-    /// Logits (N, V) of the selected positions only (<see cref="ICausalLanguageModel.ForwardSelected"/>): with it, a
-    /// language-modelling batch whose labelled tokens are under <see cref="SelectedLogitsMaxShare"/> of its positions
-    /// (answers after long prompts) skips the vocabulary projection of the rest; the loss is the same.
+    /// The language model being trained, when it is one: then language-modelling losses come from its hidden states
+    /// (<see cref="ICausalLanguageModel.ForwardHidden"/>), with the LM head applied to the labelled positions only and in
+    /// chunks of <see cref="TrainingLoss.ChunkRows"/> rows (<see cref="TrainingLoss.CausalLmFromHidden"/>): the same
+    /// loss, no vocabulary projection of prompts that carry no label, and no whole (B·T, V) logits tensor.
     /// </summary>
-    public Func<TrainingBatch, Tensor, Tensor>? SelectedForward { get; init; }
-
-    /// <summary>Largest share of labelled positions at which <see cref="SelectedForward"/> is used.</summary>
-    public const double SelectedLogitsMaxShare = 0.5;
+    public ICausalLanguageModel? LanguageModel { get; init; }
 
     /// <summary>
     /// Trains <paramref name="trainable"/> (default: the parameters of <paramref name="model"/> that require grad).
@@ -210,9 +209,11 @@ public sealed class Trainer
             using var scope = NewDisposeScope();
             var examples = data.Skip(i).Take(Options.BatchSize).ToList();
             using var batch = TrainingBatch.Collate(examples, Options.PadTokenId, Options.Classification);
-            if (!Options.Classification && UseSelected(batch, out var counted) is { } selected)
+            if (!Options.Classification && LanguageModel is { } lm)
             {
-                lossSum += TrainingLoss.CausalLmSelected(selected, batch.Labels).item<float>() * counted;
+                var counted = TrainingLoss.CountedTokens(batch.Labels);
+                if (counted == 0) continue;
+                lossSum += ChunkedLoss(lm, batch).item<float>() * counted;
                 weight += counted;
                 continue;
             }
@@ -240,23 +241,14 @@ public sealed class Trainer
 
     Tensor Loss(TrainingBatch batch)
     {
-        if (!Options.Classification && UseSelected(batch, out _) is { } selected) return TrainingLoss.CausalLmSelected(selected, batch.Labels);
+        if (!Options.Classification && LanguageModel is { } lm) return ChunkedLoss(lm, batch);
         var logits = _forward(batch);
         return Options.Classification ? TrainingLoss.Classification(logits, batch.Labels) : TrainingLoss.CausalLm(logits, batch.Labels);
     }
 
-    // The selected logits when SelectedForward is set and few positions are labelled (counted: the labelled tokens,
-    // 0 without SelectedForward); null otherwise.
-    Tensor? UseSelected(TrainingBatch batch, out long counted)
-    {
-        counted = 0;
-        if (SelectedForward is null) return null;
-        var labels = batch.Labels;
-        var positions = labels.shape[0] * (labels.shape[1] - 1);
-        counted = TrainingLoss.CountedTokens(labels);
-        if (counted == 0 || counted >= SelectedLogitsMaxShare * positions) return null;
-        return SelectedForward(batch, TrainingLoss.LabelledPositions(labels));
-    }
+    static Tensor ChunkedLoss(ICausalLanguageModel lm, TrainingBatch batch) =>
+        TrainingLoss.CausalLmFromHidden(lm.ForwardHidden(batch.InputIds, batch.AttentionMask), lm.ProjectToVocabulary,
+                                        batch.Labels, TrainingLoss.ChunkRows(lm.Config.VocabSize));
 
     double ClipGradients(double maxNorm)
     {

@@ -37,18 +37,14 @@ public class EngineGradientTests
     }
 
     [Theory]
-    [InlineData("llama3-style")]
-    [InlineData("gpt2")]
-    public void LossOnSelectedPositionsEqualsTheFullLogitsLoss(string fixture)
+    [InlineData("llama3-style", 1)]
+    [InlineData("llama3-style", 2)]
+    [InlineData("llama3-style", 1000)]
+    [InlineData("gpt2", 3)]
+    public void ChunkedLossFromHiddenStatesEqualsTheFullLogitsLoss(string fixture, long chunkRows)
     {
         var (m, ids) = Load(fixture);
         var lm = (ICausalLanguageModel)m;
-        // An answer-only label pattern: a few labelled tokens per row, at different places, one row with padding.
-        var labels = full_like(ids, RagTune.Training.Data.TrainingExample.IgnoreIndex);
-        labels[0, TensorIndex.Slice(5, 8)] = ids[0, TensorIndex.Slice(5, 8)];
-        labels[1, TensorIndex.Slice(2, 4)] = ids[1, TensorIndex.Slice(2, 4)];
-        var mask = ones_like(ids);
-        mask[1, TensorIndex.Slice(6)] = 0;
         var parameters = m.named_parameters().Select(p => p.parameter).DistinctBy(p => p.Handle).ToList();
         IReadOnlyList<Tensor> Grads(Tensor loss)
         {
@@ -56,17 +52,35 @@ public class EngineGradientTests
             loss.backward();
             return parameters.Select(p => p.grad!.clone()).ToList();
         }
+        void AssertSame(Tensor labels, Tensor mask, long expectedLabelled)
+        {
+            Assert.Equal(expectedLabelled, TrainingLoss.LabelledPositions(labels).sum().item<long>());
+            var full = TrainingLoss.CausalLm(lm.Forward(ids, mask), labels);
+            var fullGrads = Grads(full);
+            var chunked = TrainingLoss.CausalLmFromHidden(lm.ForwardHidden(ids, mask), lm.ProjectToVocabulary, labels, chunkRows);
+            var chunkedGrads = Grads(chunked);
+            Assert.Equal(full.item<double>(), chunked.item<double>(), 12);
+            foreach (var (a, b) in fullGrads.Zip(chunkedGrads)) Assert.True(a.allclose(b, rtol: 1e-9, atol: 1e-12));
+            Assert.Contains(fullGrads, g => g.abs().max().item<double>() > 0);
+        }
 
-        var full = TrainingLoss.CausalLm(lm.Forward(ids, mask), labels);
-        var fullGrads = Grads(full);
-        var positions = TrainingLoss.LabelledPositions(labels);
-        Assert.Equal(5, positions.sum().item<long>());
-        var selected = TrainingLoss.CausalLmSelected(lm.ForwardSelected(ids, mask, positions), labels);
-        var selectedGrads = Grads(selected);
+        // An answer-only label pattern: a few labelled tokens per row, at different places, one row with padding.
+        var answers = full_like(ids, RagTune.Training.Data.TrainingExample.IgnoreIndex);
+        answers[0, TensorIndex.Slice(5, 8)] = ids[0, TensorIndex.Slice(5, 8)];
+        answers[1, TensorIndex.Slice(2, 4)] = ids[1, TensorIndex.Slice(2, 4)];
+        var mask = ones_like(ids);
+        mask[1, TensorIndex.Slice(6)] = 0;
+        AssertSame(answers, mask, 5);
+        // A document pattern (pre-training): every next token labelled.
+        AssertSame(ids.clone(), ones_like(ids), ids.shape[0] * (ids.shape[1] - 1));
+    }
 
-        Assert.Equal(full.item<double>(), selected.item<double>(), 12);
-        foreach (var (a, b) in fullGrads.Zip(selectedGrads)) Assert.True(a.allclose(b, rtol: 1e-9, atol: 1e-12));
-        Assert.Contains(fullGrads, g => g.abs().max().item<double>() > 0);
+    [Fact]
+    public void ChunkRowsKeepLogitsBlocksSmallButNotTiny()
+    {
+        Assert.Equal(1024, TrainingLoss.ChunkRows(2048));               // 8 MiB of fp32 logits
+        Assert.Equal(256, TrainingLoss.ChunkRows(128_256));             // floor for a Llama-3 vocabulary
+        Assert.Equal(512, TrainingLoss.ChunkRows(4096));
     }
 
     [Fact]

@@ -85,7 +85,7 @@ public sealed class PretrainRecipe(PretrainOptions options)
         }
         var lm = (ICausalLanguageModel)model;
         Trainer NewTrainer(TrainerOptions trainerOptions) =>
-            new(model, b => lm.Forward(b.InputIds, b.AttentionMask), trainerOptions with { PadTokenId = 0, Classification = false }) { OnProgress = OnProgress, OnMessage = OnMessage };
+            new(model, b => lm.Forward(b.InputIds, b.AttentionMask), trainerOptions with { PadTokenId = 0, Classification = false }) { OnProgress = OnProgress, OnMessage = OnMessage, LanguageModel = lm };
         var trainer = NewTrainer(o.Trainer);
         var parameters = trainer.ParameterCounts.Total;
         OnMessage?.Invoke($"model: llama, {parameters:N0} parameters (hidden {o.HiddenSize}, {o.Layers} layers, {o.Heads} heads, vocab {bpe.Vocabulary.Count})");

@@ -24,6 +24,9 @@ internal sealed class CountingModel(int vocabSize = 32, int delayMs = 0) : ICaus
         return nn.functional.one_hot(next, Config.VocabSize).to_type(ScalarType.Float32) * 10; // (B, T, V)
     }
 
+    public Tensor ForwardHidden(Tensor inputIds, Tensor? attentionMask) => throw new NotSupportedException();
+    public Tensor ProjectToVocabulary(Tensor hidden) => throw new NotSupportedException();
+
     public KvCache CreateCache(long batchSize, int maxLength) => new(1, batchSize, 1, 8, maxLength);
 
     public nn.Module Module => throw new NotSupportedException();

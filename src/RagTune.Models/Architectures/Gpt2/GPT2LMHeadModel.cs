@@ -64,12 +64,10 @@ public sealed class GPT2LMHeadModel : PretrainedModel, ICausalLanguageModel
     }
 
     /// <inheritdoc/>
-    public Tensor ForwardSelected(Tensor inputIds, Tensor? attentionMask, Tensor positions)
-    {
-        using var scope = NewDisposeScope();
-        var h = transformer.Forward(inputIds, attentionMask, null, null, BlockInvoker);              // (B, T, H)
-        return lm_head.call(ICausalLanguageModel.SelectRows(h, positions)).MoveToOuterDisposeScope(); // (N, V)
-    }
+    public Tensor ForwardHidden(Tensor inputIds, Tensor? attentionMask) => transformer.Forward(inputIds, attentionMask, null, null, BlockInvoker);
+
+    /// <inheritdoc/>
+    public Tensor ProjectToVocabulary(Tensor hidden) => lm_head.call(hidden);
 
     /// <inheritdoc/>
     public KvCache CreateCache(long batchSize, int maxLength) =>

@@ -68,12 +68,10 @@ public sealed class LlamaForCausalLM : PretrainedModel, ICausalLanguageModel
     }
 
     /// <inheritdoc/>
-    public Tensor ForwardSelected(Tensor inputIds, Tensor? attentionMask, Tensor positions)
-    {
-        using var scope = NewDisposeScope();
-        var h = model.Forward(inputIds, attentionMask, null, null, BlockInvoker);              // (B, T, H)
-        return lm_head.call(ICausalLanguageModel.SelectRows(h, positions)).MoveToOuterDisposeScope(); // (N, V)
-    }
+    public Tensor ForwardHidden(Tensor inputIds, Tensor? attentionMask) => model.Forward(inputIds, attentionMask, null, null, BlockInvoker);
+
+    /// <inheritdoc/>
+    public Tensor ProjectToVocabulary(Tensor hidden) => lm_head.call(hidden);
 
     /// <inheritdoc/>
     public KvCache CreateCache(long batchSize, int maxLength) =>
