@@ -106,8 +106,10 @@ public sealed class Trainer
         var orderCache = (Epoch: -1, Order: Array.Empty<int>());
         int[]? lengths = null;
         var clock = Stopwatch.StartNew();
+        // The ETA comes from the whole run's pace: one logging interval's is noisy when sequence lengths vary by batch.
+        var runClock = Stopwatch.StartNew();
+        var firstStep = state.Step;
         long tokensSinceLog = 0;
-        var stepsSinceStart = 0;
         double lossSinceLog = 0;
         var stepsSinceLog = 0;
         for (var step = state.Step; step < totalSteps; step++)
@@ -144,20 +146,18 @@ public sealed class Trainer
             optimizer.Step(lr);
             optimizer.ZeroGrad();
             state = state with { Step = step + 1 };
-            stepsSinceStart++;
             lossSinceLog += stepLoss;
             stepsSinceLog++;
 
             if (stepsSinceLog >= Math.Max(1, o.LogEvery) || state.Step == totalSteps)
             {
                 var secs = clock.Elapsed.TotalSeconds;
-                var eta = TimeSpan.FromSeconds(secs / stepsSinceStart * (totalSteps - state.Step));
+                var eta = TimeSpan.FromSeconds(runClock.Elapsed.TotalSeconds / (state.Step - firstStep) * (totalSteps - state.Step));
                 var p = new TrainingProgress(state.Step, totalSteps, lossSinceLog / stepsSinceLog, lr, gradNorm, tokensSinceLog / Math.Max(secs, 1e-9), eta);
                 metrics.Append(p);
                 OnProgress?.Invoke(p);
                 (lossSinceLog, stepsSinceLog, tokensSinceLog) = (0, 0, 0);
                 clock.Restart();
-                stepsSinceStart = 0;
             }
 
             var evalNow = eval is { Count: > 0 } &&

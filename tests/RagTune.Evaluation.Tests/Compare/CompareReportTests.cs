@@ -31,6 +31,12 @@ public class CompareReportTests
         var close = report.Comparisons.Single(c => c.A == "ft" && c.B == "ft2");   // 4 discordant items: p = 0.125
         Assert.False(close.Significant);
         Assert.Contains("rag beats ft by 90.0 points", report.Verdict);
+        // Each pair's interval is uncorrected and its p is shown raw and Holm-adjusted (3 comparisons: at most 3×).
+        Assert.Contains("(uncorrected)", report.Verdict);
+        var p = ragVsFt.PValue.ToString("G3", System.Globalization.CultureInfo.InvariantCulture);
+        var holm = ragVsFt.PHolm.ToString("G3", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains($"McNemar exact p = {p}, Holm-adjusted p = {holm}", report.Verdict);
+        Assert.True(ragVsFt.PHolm >= ragVsFt.PValue && ragVsFt.PHolm <= 3 * ragVsFt.PValue + 1e-15);
         Assert.Contains("agrees", report.ReferenceAgreement.Single());
         var em = report.Arms[0].Metrics["exact_match"];
         Assert.Equal((1.0, 1.0, 1.0), (em.Value, em.CiLow!.Value, em.CiHigh!.Value));

@@ -127,7 +127,10 @@ public static class CompareReportBuilder
                 if (c is null) continue;
                 var sign = c.A == best.Name ? 1 : -1;
                 var (d, lo, hi) = (sign * c.Diff, sign > 0 ? c.CiLow : -c.CiHigh, sign > 0 ? c.CiHigh : -c.CiLow);
-                var stats = $"{Pct(d)} points, 95% CI {Pct(lo)} to {Pct(hi)}, {(c.Test == "mcnemar_exact" ? "McNemar exact" : "paired randomization")} Holm p = {c.PHolm.ToString("G3", CultureInfo.InvariantCulture)}";
+                // The interval is per comparison, the verdict's p is Holm-adjusted over all of them: an interval that
+                // excludes 0 next to "indistinguishable" is the correction at work, so both p values are shown.
+                var stats = $"{Pct(d)} points, 95% CI {Pct(lo)} to {Pct(hi)} (uncorrected), {(c.Test == "mcnemar_exact" ? "McNemar exact" : "paired randomization")} " +
+                            $"p = {c.PValue.ToString("G3", CultureInfo.InvariantCulture)}, Holm-adjusted p = {c.PHolm.ToString("G3", CultureInfo.InvariantCulture)}";
                 if (c.Significant) beaten.Add($"{best.Name} beats {other.Name} by {stats}.");
                 else tied.Add($"{best.Name} and {other.Name} are indistinguishable on this data ({stats}).");
             }
