@@ -16,7 +16,7 @@ namespace RagTune.Application.Benchmark;
 internal static class BaseModelCache
 {
     /// <summary>Bump when the pre-training recipe changes what a seed produces.</summary>
-    public const int RecipeVersion = 5; // 2: length-grouped batches; 3: follow-up questions, loss on prompts; 4: reading entities; 5: space before message content (drill stages and mimetic attention are preset fields, off in the full preset)
+    public const int RecipeVersion = 6; // 2: length-grouped batches; 3: follow-up questions, loss on prompts; 4: reading entities; 5: space before message content (drill stages and mimetic attention are preset fields, off in the full preset); 6: the loss summed in row chunks (another floating-point order, so another model)
 
     /// <summary><c>$XDG_CACHE_HOME/ragtune</c> or <c>~/.cache/ragtune</c> (Linux, macOS); the local application data folder on Windows.</summary>
     public static string DefaultRoot =>
@@ -74,7 +74,7 @@ internal static class BaseModelCache
         {
             var path = Path.Combine(work, $"drills-{i + 1}.jsonl");
             BenchmarkFiles.WriteJsonl(path, stage.Drills);
-            return new PretrainStage(path, stage.Steps, preset.DrillBatchSize, preset.DrillLearningRate);
+            return new PretrainStage(path, stage.Steps, preset.DrillBatchSize, stage.LearningRate);
         }).ToList();
         var validation = Path.Combine(work, "drills-held-out.jsonl");
         BenchmarkFiles.WriteJsonl(validation, PretrainCorpusBuilder.DrillValidation(world));

@@ -67,7 +67,7 @@ public sealed record BenchmarkPreset
     /// the only one in the context; 0 = no such stage). They teach copying from the sources, which the full drills then build on.
     /// Off in the README demo (as are the full drills, the mixed drills and mimetic attention): whether a model leaves the
     /// copying plateau within the budget depends on the draw of its initialisation, and the recipe with the drills takes
-    /// longer than the demo's time budget allows (README, sessions 9–10).
+    /// longer than the demo's time budget allows (README, sessions 9–11).
     /// </summary>
     public int SimpleDrillSteps { get; init; }
     /// <summary>
@@ -77,7 +77,9 @@ public sealed record BenchmarkPreset
     public int DrillSteps { get; init; }
     /// <summary>Drills per step of the drill stages (each drill is seen once).</summary>
     public int DrillBatchSize { get; init; } = 32;
-    /// <summary>Peak learning rate of the drill stages.</summary>
+    /// <summary>Peak learning rate of the simple-drill stage.</summary>
+    public double SimpleDrillLearningRate { get; init; } = 1e-2;
+    /// <summary>Peak learning rate of the full-drill stage (in the scratch harness 1e-2 undid much of what the simple stage taught; 3e-3 built on it).</summary>
     public double DrillLearningRate { get; init; } = 1e-2;
     /// <summary>Further full drills mixed into the corpus of the last stage, so reading is kept while the corpus is learned.</summary>
     public int MixedDrills { get; init; }

@@ -62,9 +62,9 @@ internal static class PretrainCorpusBuilder
         grounded ??= new GroundedAnswerOptions();
         var stages = new List<DrillStage>();
         if (preset.SimpleDrillSteps > 0)
-            stages.Add(new(preset.SimpleDrillSteps, Drills(world, preset.SimpleDrillSteps * preset.DrillBatchSize, WorldGenerator.Derive(world.Seed, 15), grounded, DrillShape.Simple)));
+            stages.Add(new(preset.SimpleDrillSteps, preset.SimpleDrillLearningRate, Drills(world, preset.SimpleDrillSteps * preset.DrillBatchSize, WorldGenerator.Derive(world.Seed, 15), grounded, DrillShape.Simple)));
         if (preset.DrillSteps > 0)
-            stages.Add(new(preset.DrillSteps, Drills(world, preset.DrillSteps * preset.DrillBatchSize, WorldGenerator.Derive(world.Seed, 13), grounded, DrillShape.Full)));
+            stages.Add(new(preset.DrillSteps, preset.DrillLearningRate, Drills(world, preset.DrillSteps * preset.DrillBatchSize, WorldGenerator.Derive(world.Seed, 13), grounded, DrillShape.Full)));
         return stages;
     }
 
@@ -132,5 +132,5 @@ internal static class PretrainCorpusBuilder
     }
 }
 
-/// <summary>One drill stage of pre-training: its optimizer steps and its drills (steps × the preset's drill batch size).</summary>
-internal sealed record DrillStage(int Steps, IReadOnlyList<JsonObject> Drills);
+/// <summary>One drill stage of pre-training: its optimizer steps, peak learning rate and drills (steps × the preset's drill batch size).</summary>
+internal sealed record DrillStage(int Steps, double LearningRate, IReadOnlyList<JsonObject> Drills);

@@ -27,6 +27,8 @@ public class ReadingDrillTests
         var preset = BenchmarkPreset.Quick;
         Assert.Equal((simple ? preset.SimpleDrillSteps : preset.DrillSteps) * preset.DrillBatchSize, drills.Count);
         Assert.Equal(simple ? preset.SimpleDrillSteps : preset.DrillSteps, PretrainCorpusBuilder.DrillStages(World, preset)[simple ? 0 : 1].Steps);
+        var rates = preset with { SimpleDrillLearningRate = 0.02, DrillLearningRate = 0.003 };
+        Assert.Equal(simple ? 0.02 : 0.003, PretrainCorpusBuilder.DrillStages(World, rates)[simple ? 0 : 1].LearningRate);
         var system = new GroundedPromptBuilder().SystemPrompt;
         var abstain = new GroundedAnswerOptions().AbstainText;
         var questions = WorldVocabulary.Attributes.SelectMany(a => a.TrainQuestions.Select(t => (Parts: t.Split("{e}"), Attribute: a))).ToList();
