@@ -209,29 +209,19 @@ public sealed class Trainer
             using var scope = NewDisposeScope();
             var examples = data.Skip(i).Take(Options.BatchSize).ToList();
             using var batch = TrainingBatch.Collate(examples, Options.PadTokenId, Options.Classification);
-            if (!Options.Classification && LanguageModel is { } lm)
-            {
-                var counted = TrainingLoss.CountedTokens(batch.Labels);
-                if (counted == 0) continue;
-                lossSum += ChunkedLoss(lm, batch).item<float>() * counted;
-                weight += counted;
-                continue;
-            }
-            var logits = _forward(batch);
-            if (Options.Classification)
-            {
-                lossSum += TrainingLoss.Classification(logits, batch.Labels).item<float>() * examples.Count;
-                weight += examples.Count;
-                gold.AddRange(examples.Select(e => e.ClassId));
-                pred.AddRange(logits.argmax(-1).data<long>().ToArray().Select(x => (int)x));
-            }
-            else
+            if (!Options.Classification)
             {
                 var n = TrainingLoss.CountedTokens(batch.Labels);
                 if (n == 0) continue;
-                lossSum += TrainingLoss.CausalLm(logits, batch.Labels).item<float>() * n;
+                lossSum += Loss(batch).item<float>() * n;   // token-weighted: each batch's loss is a mean over its n tokens
                 weight += n;
+                continue;
             }
+            var logits = _forward(batch);
+            lossSum += TrainingLoss.Classification(logits, batch.Labels).item<float>() * examples.Count;
+            weight += examples.Count;
+            gold.AddRange(examples.Select(e => e.ClassId));
+            pred.AddRange(logits.argmax(-1).data<long>().ToArray().Select(x => (int)x));
         }
         var loss = weight > 0 ? lossSum / weight : double.NaN;
         if (!Options.Classification) return new EvalMetrics(loss);

@@ -39,10 +39,9 @@ public static class TrainingLoss
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunkRows);
         using var scope = NewDisposeScope();
-        var positions = LabelledPositions(labels).reshape(-1).nonzero().squeeze(1);
+        var positions = LabelledPositions(labels).reshape(-1).nonzero().squeeze(1);             // flat b·T + t, t < T−1
         var rows = hidden.reshape(-1, hidden.shape[^1]).index_select(0, positions);                    // (N, H)
-        var targets = labels[.., 1..].reshape(-1);
-        targets = targets.index_select(0, targets.ne(Data.TrainingExample.IgnoreIndex).nonzero().squeeze(1)); // (N)
+        var targets = labels.reshape(-1).index_select(0, positions + 1);                               // (N): label t+1 of the same row
         var n = rows.shape[0];
         if (n == 0) return nn.functional.cross_entropy(project(rows), targets).MoveToOuterDisposeScope();  // NaN, as CausalLm
         Tensor? sum = null;

@@ -119,12 +119,11 @@ internal static class WorldGenerator
 
     static List<string> UniqueNames(Random rng, int count)
     {
-        string Part(int syllables) => NamePart(rng, syllables);
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var result = new List<string>();
         while (result.Count < count)
         {
-            var name = $"{Part(2)} {Part(rng.Next(2, 4))}";
+            var name = $"{NamePart(rng, 2)} {NamePart(rng, rng.Next(2, 4))}";
             if (seen.Add(name)) result.Add(name);
         }
         return result;
