@@ -20,10 +20,10 @@ public static class LmLossBench
     /// <summary>Runs the benchmark, prints a table and writes bench/results/lm-loss.json.</summary>
     public static int Run(string[] args)
     {
-        var steps = Arg(args, "--steps", 20);
-        var batch = Arg(args, "--batch", 32);
-        var length = Arg(args, "--length", 208);
-        var rounds = Arg(args, "--rounds", 3);
+        var steps = BenchArgs.Int(args, "--steps", 20);
+        var batch = BenchArgs.Int(args, "--batch", 32);
+        var length = BenchArgs.Int(args, "--length", 208);
+        var rounds = BenchArgs.Int(args, "--rounds", 3);
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, torch threads {get_num_threads()}; batch {batch} × {length} tokens, " +
                           $"logits {batch * (long)length * 2048 * 4 / 1e6:F0} MB whole, {TrainingLoss.ChunkRows(2048)} rows per chunk");
         var results = new Dictionary<string, List<(double TokensPerSecond, double FaultsPerStep, double Loss)>> { ["whole logits"] = [], ["chunked"] = [] };
@@ -87,11 +87,5 @@ public static class LmLossBench
         var stat = File.ReadAllText("/proc/self/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         return long.Parse(fields[7]);
-    }
-
-    static int Arg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
     }
 }

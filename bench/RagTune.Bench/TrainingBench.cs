@@ -21,10 +21,10 @@ public static class TrainingBench
     /// <summary>Runs the benchmark and prints one line per method.</summary>
     public static int Run(string[] args)
     {
-        var steps = Arg(args, "--steps", 3);
-        var batch = Arg(args, "--batch", 4);
+        var steps = BenchArgs.Int(args, "--steps", 3);
+        var batch = BenchArgs.Int(args, "--batch", 4);
         // libtorch's default intra-op pool (one thread per core) vs an explicit count, e.g. --threads 1 on a loaded machine.
-        if (Arg(args, "--threads", 0) is > 0 and var threads) torch.set_num_threads(threads);
+        if (BenchArgs.Int(args, "--threads", 0) is > 0 and var threads) torch.set_num_threads(threads);
         var gemm = GemmFlops();
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, torch threads {torch.get_num_threads()}, 2048² GEMM {gemm / 1e9:F1} GFLOP/s");
         foreach (var lora in new[] { false, true })
@@ -84,12 +84,6 @@ public static class TrainingBench
         var reps = 0;
         while (sw.Elapsed.TotalSeconds < 2 || reps < 3) { using (a.matmul(b)) { } reps++; }
         return 2.0 * 2048 * 2048 * 2048 * reps / sw.Elapsed.TotalSeconds;
-    }
-
-    static int Arg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
     }
 
     /// <summary>The model with its module and causal-LM view in one handle.</summary>
