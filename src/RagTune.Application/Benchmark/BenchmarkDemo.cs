@@ -59,7 +59,7 @@ public sealed class BenchmarkDemo(DemoOptions options, Func<string, string, Canc
         if (options.BaseOnly)
             return new DemoSummary(outDir, modelDir, built is not null, pretrainSeconds, reading, [], [], [], clock.Elapsed.TotalSeconds);
 
-        var configs = DemoConfigs.Write(outDir, benchmarkDir, modelDir, options);
+        var configs = DemoConfigs.Write(outDir, benchmarkDir, modelDir, options, reading);
         var targets = new[] { outDir, Path.Combine(outDir, MultipleChoiceFolder), Path.Combine(outDir, ClassifyFolder) };
         var compareSeconds = new List<double>();
         for (var i = 0; i < configs.Count; i++)

@@ -19,8 +19,12 @@ internal static class DemoConfigs
     public static IReadOnlyList<(string Arm, double Value)> Ovadia { get; } =
         [("base", 0.481), ("rag", 0.875), ("ft-docs", 0.504), ("ft-paraphrase", 0.588), ("ft+rag", 0.810)];
 
-    /// <summary>Writes the configs into <paramref name="dir"/> (inputs under <paramref name="benchmarkDir"/>, relative) and returns their paths.</summary>
-    public static IReadOnlyList<string> Write(string dir, string benchmarkDir, string modelDir, DemoOptions options)
+    /// <summary>
+    /// Writes the configs into <paramref name="dir"/> (inputs under <paramref name="benchmarkDir"/>, relative) and returns
+    /// their paths. The knowledge tasks' reports carry the base model's <paramref name="reading"/> check as a note: it is
+    /// the reason the report can show when retrieval does not help.
+    /// </summary>
+    public static IReadOnlyList<string> Write(string dir, string benchmarkDir, string modelDir, DemoOptions options, ReadingCheckResult? reading = null)
     {
         string Rel(string p) => Path.GetRelativePath(dir, Path.Combine(benchmarkDir, p)).Replace('\\', '/');
         var preset = options.Preset;
@@ -46,13 +50,14 @@ internal static class DemoConfigs
             raft ? "raft" : null,
         }.Where(a => a is not null).ToArray());
         var description = $"ragtune demo, preset {preset.Name}, seed {options.Seed}: generated test world (entities never seen in pre-training), held-out question phrasings.";
+        JsonArray Notes() => reading is null ? [] : new JsonArray(ReadingNote(reading));
         var qa = new JsonObject
         {
             ["description"] = description, ["task"] = "qa", ["model"] = modelDir,
             ["documents"] = new JsonArray(Rel(BenchmarkFiles.Documents)),
             ["train"] = Rel(BenchmarkFiles.QaTrain), ["test"] = Rel(BenchmarkFiles.QaTest),
             ["update"] = new JsonObject { ["documents"] = new JsonArray(Rel(BenchmarkFiles.UpdateDocuments)), ["test"] = Rel(BenchmarkFiles.QaUpdateTest) },
-            ["arms"] = KnowledgeArms(raft: true), ["retrieval"] = Retrieval(), ["training"] = Training(), ["seed"] = options.Seed, ["max_new_tokens"] = 12,
+            ["arms"] = KnowledgeArms(raft: true), ["retrieval"] = Retrieval(), ["training"] = Training(), ["seed"] = options.Seed, ["max_new_tokens"] = 12, ["notes"] = Notes(),
         };
         var mc = new JsonObject
         {
@@ -60,7 +65,7 @@ internal static class DemoConfigs
             ["documents"] = new JsonArray(Rel(BenchmarkFiles.Documents)),
             ["train"] = Rel(BenchmarkFiles.McTrain), ["test"] = Rel(BenchmarkFiles.McTest),
             ["update"] = new JsonObject { ["documents"] = new JsonArray(Rel(BenchmarkFiles.UpdateDocuments)), ["test"] = Rel(BenchmarkFiles.McUpdateTest) },
-            ["arms"] = KnowledgeArms(raft: true), ["retrieval"] = Retrieval(), ["training"] = Training(), ["seed"] = options.Seed,
+            ["arms"] = KnowledgeArms(raft: true), ["retrieval"] = Retrieval(), ["training"] = Training(), ["seed"] = options.Seed, ["notes"] = Notes(),
             ["reference_results"] = new JsonArray(Ovadia.Select(r => (JsonNode)new JsonObject
             {
                 ["source"] = "Ovadia et al. 2024, current events (Mistral-7B)", ["arm"] = r.Arm, ["metric"] = "acc", ["value"] = r.Value,
@@ -83,4 +88,14 @@ internal static class DemoConfigs
         }
         return paths;
     }
+
+    /// <summary>The report note on the base model's reading check.</summary>
+    public static string ReadingNote(ReadingCheckResult r) =>
+        $"The base model's reading check (run by ragtune demo before this comparison, {BenchmarkDemo.ReadingCheckFileName}): on {r.Items} grounded questions about held-out people of the " +
+        $"pre-training world (never in any training data; their passages and another person's as the sources), exact match {Share(r.ExactMatch)}, a value of the asked kind taken from the " +
+        $"sources {Share(r.ValueFromSources)} (a random pick among the sources' values of that kind: {r.ChanceFromSources:F3}), declined {Share(r.Abstained)}. A model that does not read its " +
+        "sources cannot gain from retrieval however well the retriever finds the passage (the published gains from retrieval come from 7B models, which read).";
+
+    static string Share(Evaluation.Compare.Reports.MetricValue m) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{m.Value:F3} (95% CI {m.CiLow:F3}–{m.CiHigh:F3})");
 }

@@ -40,6 +40,8 @@ public sealed record CompareConfig
     public int MaxNewTokens { get; init; } = 32;
     /// <summary>Published numbers to show beside ours.</summary>
     public IReadOnlyList<ReferenceResultSpec> ReferenceResults { get; init; } = [];
+    /// <summary>Notes of the config's author, shown in the report's notes (<c>notes</c>: a list of strings).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
     /// <summary>Folder that relative paths resolve against.</summary>
     public string BaseDirectory { get; init; } = Directory.GetCurrentDirectory();
     /// <summary>The config's JSON text (hashed into the report as <c>config_sha256</c>).</summary>
@@ -86,7 +88,7 @@ public sealed record CompareConfig
                      ?? throw new CompareConfigException($"{source}: the config must be a JSON object."); }
         catch (JsonException e) { throw new CompareConfigException($"{source}: malformed JSON ({e.Message}).", e); }
         var r = new ConfigReader(source);
-        r.RejectUnknown(root, "", ["task", "model", "documents", "train", "test", "update", "arms", "retrieval", "training", "seed", "max_new_tokens", "reference_results", "$schema", "description"]);
+        r.RejectUnknown(root, "", ["task", "model", "documents", "train", "test", "update", "arms", "retrieval", "training", "seed", "max_new_tokens", "reference_results", "notes", "$schema", "description"]);
         var task = r.RequiredString(root, "task");
         if (!Tasks.Contains(task)) throw r.Error("task", $"'{task}' is not a task; expected one of {string.Join(", ", Tasks)}");
         var arms = root["arms"] as JsonArray ?? throw r.Error("arms", "required: a list of arm names or {\"name\", …settings} objects");
@@ -105,6 +107,7 @@ public sealed record CompareConfig
             Seed = r.Int(root, "seed") ?? 42,
             MaxNewTokens = r.Int(root, "max_new_tokens") ?? 32,
             ReferenceResults = root["reference_results"] is JsonArray refs ? refs.Select((x, i) => ParseReference(r, x, i)).ToList() : [],
+            Notes = r.StringList(root, "notes"),
             BaseDirectory = baseDirectory,
             SourceJson = json,
             SourcePath = source,

@@ -236,7 +236,7 @@ public static class CompareRunner
             var metrics = CostMetrics(items, trained, retrieves ? knowledge : null, retrieves ? reingestSeconds : null, updateTest.Count > 0);
             var files = new List<TrainingFile>();
             if (trained is not null) files.Add(_data[trained.Kind].File);
-            return new ArmReport { Name = spec.Name, Description = Describe(spec, trained, retrieves, k), Metrics = metrics, Items = items, UpdateItems = updateItems, TrainingFiles = files };
+            return new ArmReport { Name = spec.Name, Description = Describe(spec, trained, retrieves, k), Weights = trained?.Kind ?? "base", Retrieves = retrieves, Metrics = metrics, Items = items, UpdateItems = updateItems, TrainingFiles = files };
         }
 
         static Dictionary<string, MetricValue> CostMetrics(List<ItemResult> items, TrainedModel? trained, CompareKnowledge? kb, double? reingest, bool hasUpdate)
@@ -281,6 +281,7 @@ public static class CompareRunner
             if (config.Task == "qa") notes.Add("exact_match and f1 are over answerable questions; abstention_rate and hallucination_rate over unanswerable ones.");
             if (config.Update is not null) notes.Add("freshness_*: the same metric on the update's questions after the changed documents were re-ingested; fine-tuned weights stay as trained (retrain_seconds is what training took, i.e. the cost of refreshing them).");
             if (config.Task == "multiple-choice") notes.Add("Multiple choice: options scored by log-likelihood after the chat-rendered prompt; acc picks the highest sum, acc_norm the highest sum per UTF-8 byte (lm-evaluation-harness).");
+            notes.AddRange(config.Notes);
             return notes;
         }
 

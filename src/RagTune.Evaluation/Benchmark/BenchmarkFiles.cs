@@ -57,7 +57,7 @@ internal static class BenchmarkFiles
     static JsonObject Mc(McItem m) => new()
     {
         ["id"] = m.Id, ["question"] = m.Question, ["options"] = new JsonArray(m.Options.Select(x => (JsonNode)x).ToArray()),
-        ["answer_index"] = m.AnswerIndex, ["entity"] = m.Entity, ["attribute"] = m.Attribute,
+        ["answer_index"] = m.AnswerIndex, ["gold_documents"] = new JsonArray(m.GoldDocuments.Select(d => (JsonNode)d).ToArray()), ["entity"] = m.Entity, ["attribute"] = m.Attribute,
     };
 
     static JsonObject Classify(ClassifyItem c) => new() { ["id"] = c.Id, ["text"] = c.Text, ["label"] = c.Label };

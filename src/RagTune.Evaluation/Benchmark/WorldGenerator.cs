@@ -67,12 +67,12 @@ internal static class WorldGenerator
             var trainAttr = attrs[testLayout.Next(attrs.Count)];
             foreach (var (q, k) in trainAttr.TrainQuestions.Select((q, k) => (q, k)))
                 qaTrain.Add(new QaItem($"train-{i:D3}-{k}", AttributeSpec.Fill(q, e.Name), [e.Values[trainAttr.Key]], false, e.Name, trainAttr.Key, [GoldDoc(trainAttr.Key)]));
-            mcTrain.Add(Mc($"train-mc-{i:D3}", AttributeSpec.Fill(trainAttr.TrainQuestions[0], e.Name), e.Values[trainAttr.Key], trainAttr, e.Name, testLayout));
+            mcTrain.Add(Mc($"train-mc-{i:D3}", AttributeSpec.Fill(trainAttr.TrainQuestions[0], e.Name), e.Values[trainAttr.Key], trainAttr, e.Name, testLayout, [GoldDoc(trainAttr.Key)]));
             foreach (var a in attrs.Where(a => a != trainAttr))
             {
                 var qa = testLayout.Next(a.TestQuestions.Count);
                 qaTest.Add(new QaItem($"qa-{qaTest.Count + 1:D4}", AttributeSpec.Fill(a.TestQuestions[qa], e.Name), [e.Values[a.Key]], false, e.Name, a.Key, [GoldDoc(a.Key)]));
-                mcTest.Add(Mc($"mc-{mcTest.Count + 1:D4}", AttributeSpec.Fill(a.TestQuestions[1 - qa], e.Name), e.Values[a.Key], a, e.Name, testLayout));
+                mcTest.Add(Mc($"mc-{mcTest.Count + 1:D4}", AttributeSpec.Fill(a.TestQuestions[1 - qa], e.Name), e.Values[a.Key], a, e.Name, testLayout, [GoldDoc(a.Key)]));
             }
 
             // The update changes one tested fact of the first entities (their order is already random) in its document.
@@ -85,7 +85,7 @@ internal static class WorldGenerator
                 var k = Array.FindIndex(docs, d => d.Attributes.Contains(a.Key));
                 updated.Add(Document(docs[k].FileName, changed, docs[k].Attributes, seeds[k], k));
                 qaUpdate.Add(new QaItem($"upd-qa-{qaUpdate.Count + 1:D3}", AttributeSpec.Fill(a.TestQuestions[0], e.Name), [fresh], false, e.Name, a.Key, [docs[k].FileName]));
-                mcUpdate.Add(Mc($"upd-mc-{mcUpdate.Count + 1:D3}", AttributeSpec.Fill(a.TestQuestions[1], e.Name), fresh, a, e.Name, testLayout, mustInclude: old));
+                mcUpdate.Add(Mc($"upd-mc-{mcUpdate.Count + 1:D3}", AttributeSpec.Fill(a.TestQuestions[1], e.Name), fresh, a, e.Name, testLayout, [docs[k].FileName], mustInclude: old));
             }
         }
         foreach (var name in unknown)
@@ -171,12 +171,12 @@ internal static class WorldGenerator
         return new BenchmarkDocument(file, title, body, e.Name, attributes.ToList());
     }
 
-    static McItem Mc(string id, string question, string answer, AttributeSpec a, string entity, Random rng, string? mustInclude = null)
+    static McItem Mc(string id, string question, string answer, AttributeSpec a, string entity, Random rng, IReadOnlyList<string> gold, string? mustInclude = null)
     {
         var others = a.Values.Where(v => v != answer && v != mustInclude).OrderBy(_ => rng.Next()).Take(mustInclude is null ? 3 : 2).ToList();
         if (mustInclude is not null) others.Add(mustInclude);
         var options = others.Append(answer).OrderBy(_ => rng.Next()).ToList();
-        return new McItem(id, question, options, options.IndexOf(answer), entity, a.Key);
+        return new McItem(id, question, options, options.IndexOf(answer), entity, a.Key, gold);
     }
 
     static List<ClassifyItem> Reviews(Random rng, int count)

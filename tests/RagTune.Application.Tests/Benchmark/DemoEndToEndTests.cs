@@ -66,6 +66,14 @@ public class DemoEndToEndTests
                 Assert.True(report.GetProperty("integrity").GetProperty("checked").GetBoolean());
                 Assert.Equal(0, report.GetProperty("integrity").GetProperty("overlaps").GetInt32());
                 Assert.Equal(arms, report.GetProperty("arms").EnumerateArray().Select(x => x.GetProperty("name").GetString()));
+                // The knowledge tasks' reports carry the reason they can show when retrieval does not help: the base
+                // model's reading check as a note, and for rag and ft+rag whether retrieval or reading limits them.
+                if (folder != BenchmarkDemo.ClassifyFolder)
+                {
+                    Assert.Contains(report.GetProperty("notes").EnumerateArray(), n => n.GetString()!.StartsWith("The base model's reading check", StringComparison.Ordinal));
+                    var diagnosis = report.GetProperty("diagnosis").EnumerateArray().Select(d => d.GetString()!).ToList();
+                    Assert.Equal(["rag", "ft+rag"], diagnosis.Select(d => d.Split(' ')[0].TrimEnd(':')));
+                }
 
                 var predictions = new HashSet<string>();
                 foreach (var arm in report.GetProperty("arms").EnumerateArray())

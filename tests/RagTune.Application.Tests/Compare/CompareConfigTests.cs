@@ -31,7 +31,8 @@ public class CompareConfigTests
               "arms": ["base", {"name": "ft+rag", "from": "ft-task", "training": {"epochs": 5}}, "ft-task"],
               "retrieval": {"mode": "bm25", "k": 4, "chunk_tokens": 100, "context_tokens": 1000},
               "training": {"method": "full", "epochs": 2, "learning_rate": 0.001, "lora_r": 16, "max_seq_len": 128, "batch_size": 2, "packing": false},
-              "seed": 9, "reference_results": [{"source": "s", "arm": "rag", "metric": "acc", "value": 0.5, "note": "n"}] }
+              "seed": 9, "reference_results": [{"source": "s", "arm": "rag", "metric": "acc", "value": 0.5, "note": "n"}],
+              "notes": ["first note", "second note"] }
             """, dir, "c.json");
         c.Validate();
         Assert.Equal(["base", "ft+rag", "ft-task"], c.Arms.Select(a => a.Name));
@@ -44,6 +45,7 @@ public class CompareConfigTests
         Assert.Equal(Path.Combine(dir, "test.jsonl"), c.Resolve(c.Test));
         Assert.Equal("exact_match", c.MainMetric);
         Assert.Equal(0.5, c.ReferenceResults.Single().Value);
+        Assert.Equal(["first note", "second note"], c.Notes);
         Directory.Delete(dir, true);
     }
 
@@ -57,6 +59,7 @@ public class CompareConfigTests
     [InlineData("""{"task":"qa","model":"nope","test":"test.jsonl","arms":["base"]}""", "\"model\"", "not a Hugging Face model folder")]
     [InlineData("""{"task":"qa","model":"model","test":"test.jsonl","arms":["base"],"retrieval":{"mode":"dense","embed_model":"none"}}""", "retrieval.embed_model", "needs an embedding model")]
     [InlineData("""{"task":"qa","model":"model","test":"test.jsonl","arms":["base","base"]}""", "arms[1]", "listed twice")]
+    [InlineData("""{"task":"qa","model":"model","test":"test.jsonl","arms":["base"],"notes":[1]}""", "notes[0]", "must be a string")]
     public void BadConfig_NamesTheFieldAndWhatIsExpected(string json, string field, string what)
     {
         var e = Invalid(json);

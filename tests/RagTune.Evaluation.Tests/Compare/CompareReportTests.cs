@@ -42,6 +42,37 @@ public class CompareReportTests
         Assert.Equal((1.0, 1.0, 1.0), (em.Value, em.CiLow!.Value, em.CiHigh!.Value));
     }
 
+    /// <summary>An arm that reads retrieved chunks (recall@3 per item) on the same weights as a closed-book twin.</summary>
+    static ArmReport Reader(string name, string weights, Func<int, double> score, Func<int, double> found) => Arm(name, score) with
+    {
+        Weights = weights, Retrieves = true,
+        Items = Arm(name, score).Items.Select((x, i) => x with { Scores = new(x.Scores) { ["recall@3"] = found(i) } }).ToList(),
+    };
+
+    [Fact]
+    public void Diagnosis_TellsRetrievalFromReading()
+    {
+        var closedBook = Arm("base", i => i % 10 == 0 ? 1 : 0) with { Weights = "base" };
+        var ft = Arm("ft-docs", i => i % 10 == 0 ? 1 : 0) with { Weights = "ft-docs" };
+        var raft = Reader("raft", "raft", _ => 1, _ => 1);
+        // rag found the passage every time and gained 90 points; ft+rag found it every time and gained nothing.
+        var report = CompareReportBuilder.Complete(Draft(closedBook, Reader("rag", "base", _ => 1, _ => 1), ft, Reader("ft+rag", "ft-docs", i => i % 10 == 0 ? 1 : 0, _ => 1), raft), 1000);
+        Assert.Equal(2, report.Diagnosis.Count);   // raft has no closed-book twin on its weights
+        Assert.StartsWith("rag uses what it retrieves: the passage holding the answer was among its retrieved chunks for 100.0 %", report.Diagnosis[0]);
+        Assert.Contains("exact_match 100.0 % vs 10.0 % for the same weights closed book (base): 90.0 points", report.Diagnosis[0]);
+        Assert.StartsWith("ft+rag: retrieval is not the limit — the passage holding the answer was among its retrieved chunks for 100.0 %", report.Diagnosis[1]);
+        Assert.Contains("reading them brings no significant gain", report.Diagnosis[1]);
+        Assert.Contains("(ft-docs)", report.Diagnosis[1]);
+
+        // Found for a quarter of the questions and no gain: retrieval is the limit.
+        var missed = CompareReportBuilder.Complete(Draft(closedBook, Reader("rag", "base", i => i % 10 == 0 ? 1 : 0, i => i % 4 == 0 ? 1 : 0)), 1000);
+        Assert.StartsWith("rag is limited by retrieval: the passage holding the answer was among its retrieved chunks for 25.0 %", missed.Diagnosis.Single());
+
+        // Reports written before arms recorded their weights get no diagnosis rather than a wrong one.
+        Assert.Empty(CompareReportBuilder.Complete(Draft(Arm("base", _ => 0), Arm("rag", _ => 1)), 1000).Diagnosis);
+        Assert.Contains("## Retrieval or reading?", CompareMarkdown.Render(report));
+    }
+
     [Fact]
     public void IdenticalArms_AreIndistinguishable()
     {

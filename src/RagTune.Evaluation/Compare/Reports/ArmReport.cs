@@ -15,6 +15,10 @@ public sealed record ArmReport
     public List<ItemResult> UpdateItems { get; init; } = [];
     /// <summary>The exact training files (empty for arms that train nothing).</summary>
     public List<TrainingFile> TrainingFiles { get; init; } = [];
+    /// <summary>Whose weights answer: <c>base</c> or the trained model's kind (ft-docs, …); null in reports written before it was recorded.</summary>
+    public string? Weights { get; init; }
+    /// <summary>Whether the arm reads retrieved chunks (rag, ft+rag, raft; never for classification).</summary>
+    public bool Retrieves { get; init; }
     /// <summary>Whether the result came from the cache of an earlier run with the same arm config.</summary>
     public bool Cached { get; init; }
     /// <summary>Hash of the arm's configuration (the cache key).</summary>

@@ -31,6 +31,11 @@ public static class CompareMarkdown
         sb.AppendLine("| --- | --- | --- | ---: | --- | --- | ---: | ---: | ---: |");
         foreach (var c in report.Comparisons)
             sb.AppendLine($"| {c.A} | {c.B} | {c.Metric} | {Pts(c.Diff)} | {Pts(c.CiLow)} to {Pts(c.CiHigh)} | {c.Test} | {P(c.PValue)} | {P(c.PHolm)}{(c.Significant ? " *" : "")} | {c.N} |");
+        if (report.Diagnosis.Count > 0)
+        {
+            sb.AppendLine().AppendLine("## Retrieval or reading?").AppendLine();
+            foreach (var line in report.Diagnosis) sb.AppendLine($"- {line}");
+        }
         if (report.ReferenceResults.Count > 0)
         {
             sb.AppendLine().AppendLine("## Published results beside ours").AppendLine();

@@ -37,6 +37,8 @@ public sealed record CompareReport
     public List<ReferenceResult> ReferenceResults { get; init; } = [];
     /// <summary>Where our ordering of arms agrees or disagrees with the published one.</summary>
     public List<string> ReferenceAgreement { get; init; } = [];
+    /// <summary>For each arm that reads retrieved chunks: whether retrieval or the model's reading limits it (<see cref="CompareReportBuilder.RetrievalDiagnosis"/>).</summary>
+    public List<string> Diagnosis { get; init; } = [];
     /// <summary>Caveats and how things were measured.</summary>
     public List<string> Notes { get; init; } = [];
 }

@@ -33,6 +33,7 @@ public static class CompareReportBuilder
         {
             Verdict = Verdict(report),
             ReferenceAgreement = ReferenceAgreement(report),
+            Diagnosis = RetrievalDiagnosis(report),
         };
     }
 
@@ -142,6 +143,38 @@ public static class CompareReportBuilder
         }
         if (lines.Count == 0) lines.Add("No arm could be compared (no scored items).");
         return string.Join(" ", lines);
+    }
+
+    /// <summary>Recall@k from which a retrieval arm that gains nothing is said to be limited by reading, not retrieval.</summary>
+    public const double FoundLine = 0.8;
+
+    /// <summary>
+    /// For every arm that reads retrieved chunks and has a closed-book twin on the same weights (rag and base; ft+rag and
+    /// the model it reuses): whether it gains from retrieval, and if not, whether retrieval or reading is the limit — from
+    /// its own recall@k (the passage holding the answer was retrieved) and the paired comparison with the twin.
+    /// </summary>
+    public static List<string> RetrievalDiagnosis(CompareReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var lines = new List<string>();
+        var metric = report.MainMetric;
+        foreach (var arm in report.Arms.Where(a => a.Retrieves && a.Weights is not null))
+        {
+            var twin = report.Arms.FirstOrDefault(a => !a.Retrieves && a.Weights == arm.Weights);
+            var recall = arm.Metrics.Where(m => m.Key.StartsWith("recall@", StringComparison.Ordinal)).Select(m => (Name: m.Key, m.Value)).FirstOrDefault();
+            if (twin is null || recall.Name is null || !arm.Metrics.TryGetValue(metric, out var ours) || !twin.Metrics.TryGetValue(metric, out var theirs)) continue;
+            var c = report.Comparisons.FirstOrDefault(x => x.Metric == metric && ((x.A == arm.Name && x.B == twin.Name) || (x.A == twin.Name && x.B == arm.Name)));
+            if (c is null) continue;
+            var sign = c.A == arm.Name ? 1 : -1;
+            var (d, lo, hi) = (sign * c.Diff, sign > 0 ? c.CiLow : -c.CiHigh, sign > 0 ? c.CiHigh : -c.CiLow);
+            var found = $"the passage holding the answer was among its retrieved chunks for {Pct(recall.Value.Value)} % of the questions ({recall.Name}, 95% CI {Pct(recall.Value.CiLow ?? double.NaN)}–{Pct(recall.Value.CiHigh ?? double.NaN)})";
+            var versus = $"{metric} {Pct(ours.Value)} % vs {Pct(theirs.Value)} % for the same weights closed book ({twin.Name}): {Pct(d)} points, " +
+                         $"95% CI {Pct(lo)} to {Pct(hi)} (uncorrected), Holm-adjusted p = {c.PHolm.ToString("G3", CultureInfo.InvariantCulture)}";
+            lines.Add(c.Significant && d > 0 ? $"{arm.Name} uses what it retrieves: {found}; {versus}."
+                : recall.Value.Value >= FoundLine ? $"{arm.Name}: retrieval is not the limit — {found} — but reading them brings no significant gain: {versus}."
+                : $"{arm.Name} is limited by retrieval: {found} only ({versus}). Improve retrieval (mode, k, embedder, chunking) before judging what reading adds.");
+        }
+        return lines;
     }
 
     /// <summary>For every pair of arms with published numbers on the same metric: does our ordering agree?</summary>
