@@ -139,7 +139,8 @@ public static class CompareRunner
                 if (!options.Force && File.Exists(cache) && JsonSerializer.Deserialize<ArmReport>(File.ReadAllText(cache), CompareReportWriter.JsonOptions) is { } cached && cached.ConfigHash == armHash)
                 {
                     Report($"evaluate {spec.Name}", "cached result (same arm config)");
-                    arms.Add(cached with { Cached = true });
+                    // Weights and Retrieves follow from the config (a result cached before they were recorded lacks them).
+                    arms.Add(cached with { Cached = true, Weights = ModelFor(spec)?.Kind ?? "base", Retrieves = spec.Retrieves && config.Task != "classify" });
                     continue;
                 }
                 var arm = await EvaluateArmAsync(spec, test, updateTest, labels, grounded, knowledge, updated, examples, reingestSeconds) with { ConfigHash = armHash };

@@ -53,6 +53,9 @@ public class CompareRunnerTests
         }
         Assert.Equal(report.Arms.Single(a => a.Name == "ft-task").TrainingFiles, report.Arms.Single(a => a.Name == "ft+rag").TrainingFiles);
         Assert.Contains("reuses the ft-task model", report.Arms.Single(a => a.Name == "ft+rag").Description);
+        // rag is judged against base, ft+rag against ft-task (same weights, closed book); raft has no such twin.
+        Assert.Equal(["rag", "ft+rag"], report.Diagnosis.Select(d => d.Split(' ')[0].TrimEnd(':')));
+        Assert.Contains("(ft-task)", report.Diagnosis[1]);
         Assert.True(report.Integrity.Checked);
         Assert.Equal(0, report.Integrity.Overlaps);
         Assert.Equal(8, report.Integrity.TestQuestions);
@@ -85,6 +88,8 @@ public class CompareRunnerTests
         var again = await CompareRunner.RunAsync(config, outDir, new CompareRunOptions { BootstrapResamples = 1000 });
         Assert.All(again.Arms, a => Assert.True(a.Cached, a.Name));
         Assert.Equal(Quality(report), Quality(again));
+        Assert.Equal(report.Diagnosis, again.Diagnosis);
+        Assert.Equal(report.Arms.Select(a => (a.Weights, a.Retrieves)), again.Arms.Select(a => (a.Weights, a.Retrieves)));
 
         // A fresh run with the same seed gives identical numbers and answers.
         var fresh = await CompareRunner.RunAsync(config with { Arms = config.Arms.Where(a => a.Name is "base" or "rag" or "ft-task").ToList() },
