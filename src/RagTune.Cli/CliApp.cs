@@ -32,21 +32,27 @@ public static class CliApp
         return root;
     }
 
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>
+    /// Parses and runs one command line. Results go to <paramref name="output"/>, progress and errors to
+    /// <paramref name="error"/> (the console's when null): a host or test passes its own writers instead of redirecting
+    /// the process-wide console, which would capture whatever else the process prints meanwhile.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
     {
         var root = BuildRoot();
+        var invocation = new InvocationConfiguration { Output = output ?? Console.Out, Error = error ?? Console.Error };
         try
         {
-            return await root.Parse(args).InvokeAsync();
+            return await root.Parse(args).InvokeAsync(invocation);
         }
         catch (UserFacingException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            invocation.Error.WriteLine($"error: {e.Message}");
             return (int)e.ExitCode;
         }
         catch (Application.ServiceException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            invocation.Error.WriteLine($"error: {e.Message}");
             return (int)ExitCodes.For(e.Kind);
         }
     }

@@ -2,33 +2,14 @@ using RagTune.Tests;
 
 namespace RagTune.Cli.Tests;
 
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class TokenizeCommandConsoleCollection
-{
-    /// <summary>Tests that redirect Console.Out/Error must not run alongside each other.</summary>
-    public const string Name = "TokenizeCommand console";
-}
-
 /// <summary><c>ragtune tokenize</c> end to end through <see cref="CliApp.RunAsync"/>, on the tokenizer fixtures.</summary>
-[Collection(TokenizeCommandConsoleCollection.Name)]
 public class TokenizeCommandTests
 {
     static async Task<(int Exit, string Out, string Err)> Run(params string[] args)
     {
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try
-        {
-            var exit = await CliApp.RunAsync(args);
-            return (exit, stdout.ToString(), stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
+        var exit = await CliApp.RunAsync(args, stdout, stderr);
+        return (exit, stdout.ToString(), stderr.ToString());
     }
 
     [Fact]

@@ -87,7 +87,7 @@ public sealed class FinetuneCommand : ICliCommand
                     GroupByLength = r.GetValue(grouped),
                 },
             };
-            var renderer = new TrainingProgressRenderer(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(CliOutput.For(r).Out) }));
+            var renderer = new TrainingProgressRenderer(CliOutput.Rich(CliOutput.For(r).Out));
             await FineTuneService.RunAsync(options, renderer, renderer, ct);
             return ExitCode.Ok;
         }, r.InvocationConfiguration.Error));

@@ -58,7 +58,7 @@ public sealed class IngestCommand : ICliCommand
     /// <summary>A progress bar on an interactive stderr; otherwise a line per second.</summary>
     static async Task<IngestResult> RunWithProgressAsync(IngestRequest request, CliOutput output, CancellationToken ct)
     {
-        if (!ReferenceEquals(output.Error, Console.Error) || Console.IsErrorRedirected)
+        if (!CliOutput.IsTerminal(output.Error))
         {
             var last = DateTime.MinValue;
             return await IngestService.RunAsync(request, new InlineProgress<IngestProgress>(p =>
@@ -68,7 +68,7 @@ public sealed class IngestCommand : ICliCommand
                 output.Note(Describe(p) + (p.Eta is { } eta ? $", ETA {eta:hh\\:mm\\:ss}" : ""));
             }), ct);
         }
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output.Error) });
+        var console = CliOutput.Rich(output.Error);
         return await console.Progress().AutoClear(true)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .StartAsync(async ctx =>

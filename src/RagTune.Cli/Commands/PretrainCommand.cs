@@ -64,7 +64,7 @@ public sealed class PretrainCommand : ICliCommand
                     Resume = r.GetValue(resume), WeightDecay = 0.1, GroupByLength = r.GetValue(grouped), EvalEvery = r.GetValue(evalEvery),
                 },
             };
-            var console = new TrainingProgressRenderer(Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(CliOutput.For(r).Out) }));
+            var console = new TrainingProgressRenderer(CliOutput.Rich(CliOutput.For(r).Out));
             try
             {
                 var result = new PretrainRecipe(options) { OnProgress = console.Report, OnMessage = console.Report }.Run(ct);

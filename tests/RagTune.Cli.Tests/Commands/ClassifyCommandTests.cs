@@ -27,10 +27,7 @@ public class ClassifyCommandTests
     static async Task<(int Code, string Out)> Run(params string[] args)
     {
         var stdout = new StringWriter();
-        var old = Console.Out;
-        Console.SetOut(stdout);
-        try { return (await CliApp.RunAsync(args), stdout.ToString()); }
-        finally { Console.SetOut(old); }
+        return (await CliApp.RunAsync(args, stdout, new StringWriter()), stdout.ToString());
     }
 
     [Fact]

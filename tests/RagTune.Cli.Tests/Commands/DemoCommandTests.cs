@@ -4,7 +4,6 @@ namespace RagTune.Cli.Tests.Commands;
 /// <c>ragtune demo</c> through <see cref="CliApp"/>. The full quick run is tested once, in RagTune.Application.Tests
 /// (DemoEndToEndTests in RagTune.Application.Tests); here only what the verb itself adds.
 /// </summary>
-[Collection(TokenizeCommandConsoleCollection.Name)]
 [Trait("Tier", "Integration")]   // end to end: trains or runs the demo or a ragtune process (dotnet test --filter "Tier!=Integration" skips it)
 public class DemoCommandTests
 {
@@ -21,43 +20,27 @@ public class DemoCommandTests
     public async Task NonPositivePretrainSteps_AreRefusedBeforeAnyWork()
     {
         var dir = Path.Combine(Path.GetTempPath(), "ragtune-demo-steps-" + Guid.NewGuid().ToString("N"));
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
         var stderr = new StringWriter();
-        Console.SetOut(new StringWriter());
-        Console.SetError(stderr);
-        try
-        {
-            var exit = await CliApp.RunAsync(["demo", "--quick", "--pretrain-steps", "0", "--out", dir]);
-            Assert.Equal((int)ExitCode.BadArguments, exit);
-            Assert.Contains("--pretrain-steps", stderr.ToString());
-            Assert.False(Directory.Exists(dir));
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
+        var exit = await CliApp.RunAsync(["demo", "--quick", "--pretrain-steps", "0", "--out", dir], new StringWriter(), stderr);
+        Assert.Equal((int)ExitCode.BadArguments, exit);
+        Assert.Contains("--pretrain-steps", stderr.ToString());
+        Assert.False(Directory.Exists(dir));
     }
 
     [Fact]
     public async Task OutputFolderThatIsAFile_FailsWithAHint()
     {
         var file = Path.GetTempFileName();
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
         var stderr = new StringWriter();
-        Console.SetOut(new StringWriter());
-        Console.SetError(stderr);
         try
         {
-            var exit = await CliApp.RunAsync(["demo", "--quick", "--out", file]);
+            var exit = await CliApp.RunAsync(["demo", "--quick", "--out", file], new StringWriter(), stderr);
             Assert.Equal((int)ExitCode.Failure, exit);
             Assert.Contains($"cannot write to '{file}'", stderr.ToString());
             Assert.Contains("--out", stderr.ToString());
         }
         finally
         {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
             File.Delete(file);
         }
     }
@@ -68,21 +51,16 @@ public class DemoCommandTests
         var dir = Directory.CreateTempSubdirectory("ragtune-demo-foreign").FullName;
         var mine = Path.Combine(dir, "models");
         Directory.CreateDirectory(mine);
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
         var stderr = new StringWriter();
-        Console.SetOut(new StringWriter());
-        Console.SetError(stderr);
         try
         {
-            var exit = await CliApp.RunAsync(["demo", "--quick", "--out", dir]);
+            var exit = await CliApp.RunAsync(["demo", "--quick", "--out", dir], new StringWriter(), stderr);
             Assert.Equal((int)ExitCode.BadArguments, exit);
             Assert.Contains("not made by the demo", stderr.ToString());
             Assert.True(Directory.Exists(mine));
         }
         finally
         {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
             Directory.Delete(dir, recursive: true);
         }
     }

@@ -18,11 +18,7 @@ public class FinetuneCommandTests
         File.WriteAllText(data, content);
         var outDir = Path.Combine(root, "out");
         var stderr = new StringWriter();
-        var old = Console.Error;
-        Console.SetError(stderr);
-        int code;
-        try { code = await CliApp.RunAsync(["finetune", "--model", model, "--data", data, "--task", "causal", "--out", outDir]); }
-        finally { Console.SetError(old); }
+        var code = await CliApp.RunAsync(["finetune", "--model", model, "--data", data, "--task", "causal", "--out", outDir], new StringWriter(), stderr);
         Assert.Equal((int)ExitCode.BadInput, code);
         Assert.Contains(expected, stderr.ToString());
         Assert.False(Directory.Exists(outDir), "no output folder for a failed run");

@@ -1,28 +1,16 @@
 namespace RagTune.Cli.Tests.Commands;
 
 /// <summary><c>ragtune pretrain</c> through <see cref="CliApp"/>: bad input is a clear error (the recipe itself is tested in RagTune.Training.Tests).</summary>
-[Collection(TokenizeCommandConsoleCollection.Name)]
 public class PretrainCommandTests
 {
     [Fact]
     public async Task MissingCorpus_IsABadInputNamingTheFile()
     {
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
         var stderr = new StringWriter();
-        Console.SetOut(new StringWriter());
-        Console.SetError(stderr);
-        try
-        {
-            var missing = Path.Combine(Path.GetTempPath(), "ragtune-no-such-corpus.jsonl");
-            var exit = await CliApp.RunAsync(["pretrain", "--data", missing, "--out", Path.Combine(Path.GetTempPath(), "ragtune-pretrain-never")]);
-            Assert.Equal((int)ExitCode.BadInput, exit);
-            Assert.Contains(missing, stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
+        var missing = Path.Combine(Path.GetTempPath(), "ragtune-no-such-corpus.jsonl");
+        var exit = await CliApp.RunAsync(["pretrain", "--data", missing, "--out", Path.Combine(Path.GetTempPath(), "ragtune-pretrain-never")], new StringWriter(), stderr);
+        Assert.Equal((int)ExitCode.BadInput, exit);
+        Assert.Contains(missing, stderr.ToString());
     }
 
     [Theory]
@@ -34,20 +22,8 @@ public class PretrainCommandTests
         var corpus = Path.Combine(dir, "corpus.txt");
         File.WriteAllText(corpus, string.Join("\n\n", Enumerable.Range(0, 40).Select(i => $"Person {i % 7} lives in city {i % 5}. They walk to the river every day.")));
         var outDir = Path.Combine(dir, "model");
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        Console.SetOut(new StringWriter());
-        Console.SetError(new StringWriter());
-        int exit;
-        try
-        {
-            exit = await CliApp.RunAsync(["pretrain", "--data", corpus, "--out", outDir, "--vocab-size", "300", "--hidden", "32", "--layers", "1", "--heads", "2",
-                                          "--max-seq-len", "64", "--max-steps", "1", "--lr", "1e-5", "--attention-init", init]);
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
+        var exit = await CliApp.RunAsync(["pretrain", "--data", corpus, "--out", outDir, "--vocab-size", "300", "--hidden", "32", "--layers", "1", "--heads", "2",
+                                          "--max-seq-len", "64", "--max-steps", "1", "--lr", "1e-5", "--attention-init", init], new StringWriter(), new StringWriter());
         Assert.Equal((int)ExitCode.Ok, exit);
         using var model = RagTune.Models.ModelLoader.Load(outDir);
         var w = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
@@ -67,29 +43,18 @@ public class PretrainCommandTests
         var validation = Path.Combine(dir, "held-out.txt");
         File.WriteAllText(validation, "Person 3 lives in city 2. They walk to the river every day.");
         var outDir = Path.Combine(dir, "model");
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
         var stdout = new StringWriter();
-        Console.SetOut(stdout);
-        Console.SetError(new StringWriter());
-        int exit;
-        try
-        {
-            exit = await CliApp.RunAsync(["pretrain", "--data", corpus, "--out", outDir, "--vocab-size", "300", "--hidden", "32", "--layers", "1", "--heads", "2",
+        var exit = await CliApp.RunAsync(["pretrain", "--data", corpus, "--out", outDir, "--vocab-size", "300", "--hidden", "32", "--layers", "1", "--heads", "2",
                                           "--max-seq-len", "64", "--max-steps", "2", "--stage", $"{stage}:3:4:0.01", "--validation", validation,
-                                          "--rope-theta", "500000"]);
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
+                                          "--rope-theta", "500000"], stdout, new StringWriter());
         var text = stdout.ToString();
         Assert.Equal((int)ExitCode.Ok, exit);
-        // (The console wraps long lines, so only the start of the stage's line is matched; its learning rate is in the options line.)
+        // (Spectre wraps long lines, so only the start of the stage's line is matched; its learning rate is in the options line.)
         Assert.Contains("stage 1 of 2: 3 steps of 4 on", text);
         Assert.Contains("\"LearningRate\":0.01", text.Replace("\n", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal));
         // The held-out text is scored at the end of each stage (no --eval-every): after the stage's 3 steps and the corpus' 2.
         Assert.Contains("eval step 3:", text);
+        Assert.False(text.Contains("\u001b[", StringComparison.Ordinal), text.Replace("\u001b", "<ESC>"));   // a writer that is not a terminal gets no colour codes
         Assert.Contains("eval step 2:", text);
         Assert.True(File.Exists(Path.Combine(outDir, "stage-1", "metrics.jsonl")));
         Assert.Equal(500_000, RagTune.Models.ModelConfig.FromFolder(outDir).RopeTheta);
