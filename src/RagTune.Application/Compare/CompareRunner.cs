@@ -140,10 +140,13 @@ public static class CompareRunner
                 {
                     Report($"evaluate {spec.Name}", "cached result (same arm config)");
                     // Weights and Retrieves follow from the config (a result cached before they were recorded lacks them).
-                    arms.Add(cached with { Cached = true, Weights = ModelFor(spec)?.Kind ?? "base", Retrieves = spec.Retrieves && config.Task != "classify" });
+                    arms.Add(cached with { Cached = true, Weights = WeightsOf(spec), Retrieves = ReadsChunks(spec) });
                     continue;
                 }
-                var arm = await EvaluateArmAsync(spec, test, updateTest, labels, grounded, knowledge, updated, examples, reingestSeconds) with { ConfigHash = armHash };
+                var arm = await EvaluateArmAsync(spec, test, updateTest, labels, grounded, knowledge, updated, examples, reingestSeconds) with
+                {
+                    ConfigHash = armHash, Weights = WeightsOf(spec), Retrieves = ReadsChunks(spec),
+                };
                 Directory.CreateDirectory(Path.GetDirectoryName(cache)!);
                 CompareReportWriter.WriteAtomically(cache, JsonSerializer.Serialize(arm, CompareReportWriter.JsonOptions));
                 arms.Add(arm);
@@ -192,6 +195,12 @@ public static class CompareRunner
         TrainedModel? ModelFor(ArmSpec spec) =>
             spec.Name == "ft+rag" ? _models[FromOf(spec, config.Train is not null)] : _models.GetValueOrDefault(spec.Name);
 
+        /// <summary>Whose weights answer for the arm: <c>base</c> or the kind of the trained model it uses.</summary>
+        string WeightsOf(ArmSpec spec) => ModelFor(spec)?.Kind ?? "base";
+
+        /// <summary>Whether the arm reads retrieved chunks (for classification, rag retrieves labelled examples instead).</summary>
+        bool ReadsChunks(ArmSpec spec) => spec.Retrieves && config.Task != "classify";
+
         async Task<CompareKnowledge> OpenKnowledgeAsync(string kb, string corpus, IEnumerable<string> documents)
         {
             Report("ingest", $"staging and ingesting the documents into {kb}");
@@ -222,7 +231,7 @@ public static class CompareRunner
             Report(step, $"model {modelDir}");
             var k = spec.K ?? config.Retrieval.K;
             var armGrounded = grounded with { Retrieval = grounded.Retrieval with { TopK = k } };
-            var retrieves = spec.Retrieves && config.Task != "classify";
+            var retrieves = ReadsChunks(spec);
             using var chat = config.Task == "multiple-choice" ? null : ModelClients.OpenChat(modelDir, options.Models);
             using var lm = config.Task == "multiple-choice" ? ModelLoader.LoadCausalLanguageModel(modelDir) : null;
             var scorer = lm is null ? null : new OptionScorer(lm, TokenizerLoader.FromFolder(modelDir), ChatTemplate.FromFolder(modelDir)!);
@@ -237,7 +246,7 @@ public static class CompareRunner
             var metrics = CostMetrics(items, trained, retrieves ? knowledge : null, retrieves ? reingestSeconds : null, updateTest.Count > 0);
             var files = new List<TrainingFile>();
             if (trained is not null) files.Add(_data[trained.Kind].File);
-            return new ArmReport { Name = spec.Name, Description = Describe(spec, trained, retrieves, k), Weights = trained?.Kind ?? "base", Retrieves = retrieves, Metrics = metrics, Items = items, UpdateItems = updateItems, TrainingFiles = files };
+            return new ArmReport { Name = spec.Name, Description = Describe(spec, trained, retrieves, k), Metrics = metrics, Items = items, UpdateItems = updateItems, TrainingFiles = files };
         }
 
         static Dictionary<string, MetricValue> CostMetrics(List<ItemResult> items, TrainedModel? trained, CompareKnowledge? kb, double? reingest, bool hasUpdate)

@@ -124,10 +124,7 @@ public static class CompareReportBuilder
             var tied = new List<string>();
             foreach (var other in ranked.Skip(1))
             {
-                var c = report.Comparisons.FirstOrDefault(x => x.Metric == metric && ((x.A == best.Name && x.B == other.Name) || (x.B == best.Name && x.A == other.Name)));
-                if (c is null) continue;
-                var sign = c.A == best.Name ? 1 : -1;
-                var (d, lo, hi) = (sign * c.Diff, sign > 0 ? c.CiLow : -c.CiHigh, sign > 0 ? c.CiHigh : -c.CiLow);
+                if (Between(report, metric, best.Name, other.Name) is not (var c, var d, var lo, var hi)) continue;
                 // The interval is per comparison, the verdict's p is Holm-adjusted over all of them: an interval that
                 // excludes 0 next to "indistinguishable" is the correction at work, so both p values are shown.
                 var stats = $"{Pct(d)} points, 95% CI {Pct(lo)} to {Pct(hi)} (uncorrected), {(c.Test == "mcnemar_exact" ? "McNemar exact" : "paired randomization")} " +
@@ -143,6 +140,17 @@ public static class CompareReportBuilder
         }
         if (lines.Count == 0) lines.Add("No arm could be compared (no scored items).");
         return string.Join(" ", lines);
+    }
+
+    /// <summary>
+    /// The paired comparison of <paramref name="a"/> and <paramref name="b"/> on <paramref name="metric"/> (stored in either
+    /// order), with its difference and interval oriented as a − b; null when the pair was not compared.
+    /// </summary>
+    static (PairwiseComparison Comparison, double Diff, double Low, double High)? Between(CompareReport report, string metric, string a, string b)
+    {
+        var c = report.Comparisons.FirstOrDefault(x => x.Metric == metric && ((x.A == a && x.B == b) || (x.A == b && x.B == a)));
+        if (c is null) return null;
+        return c.A == a ? (c, c.Diff, c.CiLow, c.CiHigh) : (c, -c.Diff, -c.CiHigh, -c.CiLow);
     }
 
     /// <summary>Recall@k from which a retrieval arm that gains nothing is said to be limited by reading, not retrieval.</summary>
@@ -163,10 +171,7 @@ public static class CompareReportBuilder
             var twin = report.Arms.FirstOrDefault(a => !a.Retrieves && a.Weights == arm.Weights);
             var recall = arm.Metrics.Where(m => m.Key.StartsWith("recall@", StringComparison.Ordinal)).Select(m => (Name: m.Key, m.Value)).FirstOrDefault();
             if (twin is null || recall.Name is null || !arm.Metrics.TryGetValue(metric, out var ours) || !twin.Metrics.TryGetValue(metric, out var theirs)) continue;
-            var c = report.Comparisons.FirstOrDefault(x => x.Metric == metric && ((x.A == arm.Name && x.B == twin.Name) || (x.A == twin.Name && x.B == arm.Name)));
-            if (c is null) continue;
-            var sign = c.A == arm.Name ? 1 : -1;
-            var (d, lo, hi) = (sign * c.Diff, sign > 0 ? c.CiLow : -c.CiHigh, sign > 0 ? c.CiHigh : -c.CiLow);
+            if (Between(report, metric, arm.Name, twin.Name) is not (var c, var d, var lo, var hi)) continue;
             var found = $"the passage holding the answer was among its retrieved chunks for {Pct(recall.Value.Value)} % of the questions ({recall.Name}, 95% CI {Pct(recall.Value.CiLow ?? double.NaN)}–{Pct(recall.Value.CiHigh ?? double.NaN)})";
             var versus = $"{metric} {Pct(ours.Value)} % vs {Pct(theirs.Value)} % for the same weights closed book ({twin.Name}): {Pct(d)} points, " +
                          $"95% CI {Pct(lo)} to {Pct(hi)} (uncorrected), Holm-adjusted p = {c.PHolm.ToString("G3", CultureInfo.InvariantCulture)}";
@@ -188,7 +193,7 @@ public static class CompareReportBuilder
                 for (var j = i + 1; j < refs.Count; j++)
                 {
                     var (ra, rb) = (refs[i], refs[j]);
-                    var c = report.Comparisons.FirstOrDefault(x => x.Metric == ra.Metric && ((x.A == ra.Arm && x.B == rb.Arm) || (x.A == rb.Arm && x.B == ra.Arm)));
+                    var c = Between(report, ra.Metric, ra.Arm, rb.Arm)?.Comparison;
                     var ours = report.Arms.First(a => a.Name == ra.Arm).Metrics[ra.Metric].Value - report.Arms.First(a => a.Name == rb.Arm).Metrics[ra.Metric].Value;
                     var published = ra.Value - rb.Value;
                     var sameDirection = Math.Sign(ours) == Math.Sign(published);
