@@ -14,6 +14,8 @@ public sealed class BatchedGeneration
     readonly TaskCompletionSource _admitted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     volatile bool _cancelled;
 
+    readonly long _submitted = System.Diagnostics.Stopwatch.GetTimestamp();
+
     internal BatchedGeneration(BatchedGenerationRequest request) => Request = request;
 
     /// <summary>What was submitted.</summary>
@@ -34,7 +36,11 @@ public sealed class BatchedGeneration
     /// <summary>Frees the row (or the queue place) before the next step; the update stream then ends with <see cref="OperationCanceledException"/>.</summary>
     public void Cancel() => _cancelled = true;
 
-    internal bool IsCancelled => _cancelled;
+    /// <summary>The error that ends this generation now, if any: a cancellation, or its timeout having passed.</summary>
+    internal OperationCanceledException? Ended() =>
+        _cancelled ? new OperationCanceledException()
+        : Request.Timeout is { } timeout && System.Diagnostics.Stopwatch.GetElapsedTime(_submitted) >= timeout ? new GenerationTimeoutException(timeout)
+        : null;
 
     /// <summary>The updates in order; the last carries the finish reason. Throws what failed the generation.</summary>
     public async IAsyncEnumerable<GenerationUpdate> ReadUpdatesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)

@@ -7,5 +7,8 @@ namespace RagTune.Models.Generation;
 /// <see cref="TokenLogprobs"/> with this many alternatives (0 = only the chosen token's).</param>
 /// <param name="PromptLogprobs">Also compute the log-probability of every prompt token after the first (OpenAI's
 /// <c>echo</c> with <c>logprobs</c>), with <paramref name="TopLogprobs"/> alternatives.</param>
+/// <param name="Timeout">The longest the request may take from submission (queue wait included). The batcher checks it
+/// on its own loop before every step, so it holds however late timer callbacks run on a busy machine: past it, the row
+/// (or queue place) is freed and the updates end with <see cref="GenerationTimeoutException"/>. Null: no limit.</param>
 public sealed record BatchedGenerationRequest(IReadOnlyList<int> PromptIds, GenerationOptions Options, int? TopLogprobs = null,
-    bool PromptLogprobs = false);
+    bool PromptLogprobs = false, TimeSpan? Timeout = null);

@@ -73,7 +73,7 @@ public sealed class ContinuousBatcher : IDisposable
     /// <summary>
     /// Queues a request; its updates stream from the returned handle. Throws <see cref="BatcherQueueFullException"/>
     /// when the queue is full and <see cref="ArgumentException"/> when the prompt does not fit the context.
-    /// Cancelling <paramref name="cancellationToken"/> frees the row before the next step.
+    /// Cancelling <paramref name="cancellationToken"/>, or the request's timeout passing, frees the row before the next step.
     /// </summary>
     public BatchedGeneration Submit(BatchedGenerationRequest request, CancellationToken cancellationToken = default)
     {
@@ -86,6 +86,7 @@ public sealed class ContinuousBatcher : IDisposable
         if (request.PromptIds.Count >= _capacity)
             throw new ArgumentException($"The prompt has {request.PromptIds.Count} tokens; the context is {_capacity}. HINT: shorten the prompt.", nameof(request));
         if (request.TopLogprobs is < 0) throw new ArgumentOutOfRangeException(nameof(request), "TopLogprobs must not be negative.");
+        if (request.Timeout is { } timeout && timeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(request), "Timeout must be positive.");
         var vocab = _model.Config.VocabSize;
         foreach (var id in request.PromptIds)
             if (id < 0 || id >= vocab) throw new ArgumentException($"Token id {id} is outside the vocabulary [0, {vocab}).", nameof(request));
@@ -114,7 +115,7 @@ public sealed class ContinuousBatcher : IDisposable
             while (!_stop.IsCancellationRequested)
             {
                 Admit();
-                DropCancelled();
+                DropEnded();
                 if (_rows.Count == 0)
                 {
                     _column = 0;
@@ -148,7 +149,7 @@ public sealed class ContinuousBatcher : IDisposable
         while (_rows.Count < _options.MaxBatch && _pending.TryDequeue(out var generation))
         {
             Interlocked.Decrement(ref _queued);
-            if (generation.IsCancelled) { Complete(generation, new OperationCanceledException()); continue; }
+            if (generation.Ended() is { } ended) { Complete(generation, ended); continue; }
             try
             {
                 Prefill(generation);
@@ -161,10 +162,11 @@ public sealed class ContinuousBatcher : IDisposable
         }
     }
 
-    void DropCancelled()
+    /// <summary>Frees the rows of cancelled requests and of those past their timeout (checked here, on the loop, before every step).</summary>
+    void DropEnded()
     {
         for (var i = _rows.Count - 1; i >= 0; i--)
-            if (_rows[i].Generation.IsCancelled) Remove(i, new OperationCanceledException());
+            if (_rows[i].Generation.Ended() is { } ended) Remove(i, ended);
     }
 
     /// <summary>Runs the prompt alone, samples its first token, and moves its keys/values into a free row of the shared cache.</summary>

@@ -38,11 +38,14 @@ internal sealed class GenerationRun : IDisposable
     {
         var batcher = model.Batcher ?? throw new OpenAiException(400,
             $"The model '{model.Id}' is an embedding model. HINT: use it with /v1/embeddings.", param: "model", code: "model_not_supported");
+        // The timeout is enforced twice on purpose: the batcher checks it on its own loop before every step (a timer
+        // callback runs late when the thread pool is saturated, and the generation could finish first), and the timer
+        // also ends the wait of a client whose request has not reached a row yet.
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
         cancel.CancelAfter(options.RequestTimeout);
         try
         {
-            var generation = batcher.Submit(request, cancel.Token);
+            var generation = batcher.Submit(request with { Timeout = options.RequestTimeout }, cancel.Token);
             metrics.PromptTokens(request.PromptIds.Count);
             return new GenerationRun(generation, cancel, metrics);
         }
@@ -70,7 +73,8 @@ internal sealed class GenerationRun : IDisposable
                 {
                     if (!await enumerator.MoveNextAsync()) yield break;
                 }
-                catch (OperationCanceledException) when (_cancel.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                catch (OperationCanceledException e) when (e is GenerationTimeoutException
+                    || (_cancel.IsCancellationRequested && !cancellationToken.IsCancellationRequested))
                 {
                     TimedOut = true;
                     throw;

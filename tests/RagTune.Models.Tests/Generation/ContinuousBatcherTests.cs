@@ -82,6 +82,59 @@ public class ContinuousBatcherTests
     }
 
     [Fact]
+    public async Task ARowPastItsTimeoutIsStoppedByTheLoopAndFreed()
+    {
+        // 20 ms a step: 1,000 tokens cannot finish within the 100 ms timeout, however the threads are scheduled.
+        var model = new CountingModel(delayMs: 20);
+        using var batcher = new ContinuousBatcher(model, options: new ContinuousBatcherOptions { MaxBatch = 2 });
+        var run = batcher.Submit(new BatchedGenerationRequest([1, 2, 3], new GenerationOptions { MaxNewTokens = 1000, StopTokenIds = [] },
+            Timeout: TimeSpan.FromMilliseconds(100)));
+        var updates = new List<GenerationUpdate>();
+        var error = await Assert.ThrowsAsync<GenerationTimeoutException>(async () =>
+        {
+            await foreach (var u in run.ReadUpdatesAsync()) updates.Add(u);
+        });
+        Assert.Equal(TimeSpan.FromMilliseconds(100), error.Timeout);
+        Assert.True(updates.Count < 1000, $"{updates.Count} tokens");
+        Assert.Equal(0, batcher.ActiveRows);
+        Assert.Equal(1, batcher.CancelledRequests);
+        // The freed row serves the next request to its end.
+        var (next, _) = await batcher.Submit(new BatchedGenerationRequest([1, 5], new GenerationOptions { MaxNewTokens = 3, StopTokenIds = [] },
+            Timeout: TimeSpan.FromMinutes(1))).ReadToEndAsync();
+        Assert.Equal([6, 7, 8], next.Select(u => u.TokenId));
+    }
+
+    [Fact]
+    public async Task AQueuedRequestPastItsTimeoutNeverGetsARow()
+    {
+        var model = new CountingModel(delayMs: 5);
+        using var batcher = new ContinuousBatcher(model, options: new ContinuousBatcherOptions { MaxBatch = 1 });
+        using var cts = new CancellationTokenSource();
+        var running = batcher.Submit(new BatchedGenerationRequest([1], new GenerationOptions { MaxNewTokens = 1000, StopTokenIds = [] }), cts.Token);
+        await running.Admitted;
+        var waiting = batcher.Submit(new BatchedGenerationRequest([1, 2], new GenerationOptions { MaxNewTokens = 5, StopTokenIds = [] },
+            Timeout: TimeSpan.FromMilliseconds(50)));
+        await Task.Delay(200);
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.ReadToEndAsync());
+        var (updates, error) = (new List<GenerationUpdate>(), (Exception?)null);
+        try { await foreach (var u in waiting.ReadUpdatesAsync()) updates.Add(u); } catch (Exception e) { error = e; }
+        Assert.IsType<GenerationTimeoutException>(error);
+        Assert.Empty(updates);
+        Assert.Equal(2, batcher.CancelledRequests);
+        Assert.Equal(0, batcher.QueuedRequests);
+    }
+
+    [Fact]
+    public void ANonPositiveTimeoutIsRefused()
+    {
+        using var batcher = new ContinuousBatcher(new CountingModel());
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            batcher.Submit(new BatchedGenerationRequest([1], new GenerationOptions(), Timeout: TimeSpan.Zero)));
+        Assert.Contains("Timeout must be positive", e.Message);
+    }
+
+    [Fact]
     public async Task LogprobsAreTheModelsLogSoftmax()
     {
         using var model = Load("llama3-style");
