@@ -37,8 +37,8 @@ public sealed class BenchmarkDemo(DemoOptions options, Func<string, string, Canc
         var world = WorldGenerator.Generate(options.Seed, preset);
         var benchmarkDir = Path.Combine(outDir, BenchmarkFolder);
         BenchmarkFiles.WriteTestWorld(world, benchmarkDir);
-        var drills = preset.SimpleDrillSteps + preset.DrillSteps + preset.MixedDrills > 0
-            ? $" (+ {preset.SimpleDrillSteps * preset.DrillBatchSize} simple and {preset.DrillSteps * preset.DrillBatchSize} full reading drills first, {preset.MixedDrills} mixed in)"
+        var drills = preset.SimpleDrillSteps + preset.DrillSteps + preset.MixedDrills + preset.MixedSimpleDrills > 0
+            ? $" (+ {preset.SimpleDrillSteps * preset.DrillBatchSize} simple and {preset.DrillSteps * preset.DrillBatchSize} full reading drills first, {preset.MixedDrills} full and {preset.MixedSimpleDrills} simple mixed in)"
             : "";
         Report($"worlds (seed {options.Seed}, preset {preset.Name}): pre-training {world.PretrainEntities.Count} entities / {world.PretrainDocuments.Count} documents + {world.ReadingEntities.Count} people only in context-reading conversations{drills}; " +
                $"test {world.TestEntities.Count} entities / {world.TestDocuments.Count} documents, {world.QaTest.Count} QA + {world.McTest.Count} multiple-choice test items, " +

@@ -46,6 +46,7 @@ internal static class PretrainCorpusBuilder
             records.Add(Chat(reading.Conversation(e, a, world.ReadingEntities, preset.TopK, preset.QuestionsPerContext, rng)));
         }
         records.AddRange(Drills(world, preset.MixedDrills, WorldGenerator.Derive(world.Seed, 14), grounded, DrillShape.Full));
+        records.AddRange(Drills(world, preset.MixedSimpleDrills, WorldGenerator.Derive(world.Seed, 17), grounded, DrillShape.Simple));
         return records.OrderBy(_ => rng.Next()).ToList();
     }
 

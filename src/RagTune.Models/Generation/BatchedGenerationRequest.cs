@@ -9,6 +9,7 @@ namespace RagTune.Models.Generation;
 /// <c>echo</c> with <c>logprobs</c>), with <paramref name="TopLogprobs"/> alternatives.</param>
 /// <param name="Timeout">The longest the request may take from submission (queue wait included). The batcher checks it
 /// on its own loop before every step, so it holds however late timer callbacks run on a busy machine: past it, the row
-/// (or queue place) is freed and the updates end with <see cref="GenerationTimeoutException"/>. Null: no limit.</param>
+/// is freed (a request still waiting for one is dropped when its turn comes) and the updates end with
+/// <see cref="GenerationTimeoutException"/>. Null: no limit.</param>
 public sealed record BatchedGenerationRequest(IReadOnlyList<int> PromptIds, GenerationOptions Options, int? TopLogprobs = null,
     bool PromptLogprobs = false, TimeSpan? Timeout = null);

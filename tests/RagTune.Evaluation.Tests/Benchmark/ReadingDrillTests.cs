@@ -129,4 +129,26 @@ public class ReadingDrillTests
         var other = PretrainCorpusBuilder.DrillStages(WorldGenerator.Generate(4, BenchmarkPreset.Quick), BenchmarkPreset.Quick)[1].Drills;
         Assert.NotEqual(Stage().Select(r => r.ToJsonString()), other.Select(r => r.ToJsonString()));
     }
+
+    [Fact]
+    public void Mixed_simple_drills_are_added_to_the_corpus_and_nothing_else_changes()
+    {
+        var preset = BenchmarkPreset.Quick;
+        Assert.True(preset.MixedSimpleDrills > 0);
+        var with = PretrainCorpusBuilder.Build(World, preset).Select(r => r.ToJsonString()).ToList();
+        var without = PretrainCorpusBuilder.Build(World, preset with { MixedSimpleDrills = 0 }).Select(r => r.ToJsonString()).ToList();
+        // The other records and their order are those of a corpus without them (the shuffle draws for them come last).
+        var added = with.Except(without).ToList();
+        Assert.Equal(without, with.Where(r => !added.Contains(r)));
+        Assert.Equal(preset.MixedSimpleDrills, added.Count);
+        foreach (var drill in added.Select(r => JsonNode.Parse(r)!["messages"]!.AsArray()))
+        {
+            // Simple: system, one source of one sentence with the question, one answer citing it.
+            Assert.Equal(3, drill.Count);
+            var user = (string)drill[1]!["content"]!;
+            Assert.Contains("[1] ", user);
+            Assert.DoesNotContain("[2] ", user);
+            Assert.EndsWith(" [1]", (string)drill[2]!["content"]!);
+        }
+    }
 }
