@@ -9,7 +9,8 @@ namespace RagTune.Models.Generation;
 /// Continuous batching over one <see cref="ICausalLanguageModel"/> (as vLLM and llama-server schedule): concurrent
 /// requests share decode steps — every step feeds one token per occupied row, so the weights are streamed from memory
 /// once for all rows. A request joins between two steps (its prompt is prefilled alone, then its keys/values are placed
-/// into the shared cache) and leaves as soon as it finishes or is cancelled, freeing its row for the next in the queue.
+/// into the shared cache) and leaves as soon as it finishes, is cancelled or passes its timeout, freeing its row for the
+/// next in the queue.
 /// <para>
 /// The shared cache keeps all rows right-aligned at one write column: a row's tokens occupy [Start, column) and the
 /// attention mask hides everything before Start (earlier occupants' leftovers). Positions are passed explicitly
